@@ -1,0 +1,38 @@
+# This file is part of the B2B wholesale suite.
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+
+SHOP_VISIBILITY = [
+    ('open', "Open shop"),
+    ('prices_after_login', "Catalog open, prices and stock after login"),
+    ('login_only', "Whole shop after login only"),
+    ]
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView):
+    __name__ = 'b2b.configuration'
+
+    self_registration = fields.Boolean(
+        "Self-registration",
+        help="Let visitors register their company from the portal.")
+    default_customer_group = fields.Many2One(
+        'b2b.customer.group', "Default Customer Group",
+        help="The group of companies created by a registration.")
+    shop_visibility = fields.Selection(
+        SHOP_VISIBILITY, "Shop Visibility", required=True,
+        help="What visitors who are not logged in may see.")
+
+    @classmethod
+    def default_self_registration(cls):
+        return True
+
+    @classmethod
+    def default_shop_visibility(cls):
+        return 'prices_after_login'
+
+    def visitor_may_see(self, what):
+        "Tell if a visitor who is not logged in may see 'catalog' or 'prices'"
+        if self.shop_visibility == 'open':
+            return True
+        if self.shop_visibility == 'prices_after_login':
+            return what == 'catalog'
+        return False

@@ -1,0 +1,31 @@
+# This file is part of the B2B wholesale suite.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class RegistrationError(UserError):
+    pass
+
+
+class RegistrationClosedError(RegistrationError):
+    pass
+
+
+class DuplicateRegistrationError(RegistrationError):
+    pass
+
+
+class InvalidNIPError(RegistrationError):
+    pass
+
+
+class RegistrationStateError(UserError):
+    pass
+
+
+class B2BAccessError(AccessError):
+    pass
+
+
+class CustomerGroupValidationError(ValidationError):
+    pass
