@@ -14,7 +14,7 @@ B2B_STATUS = [
     ('active', "Active"),
     ('blocked', "Blocked"),
     ]
-TAX_NUMBER_TYPES = ('pl_nip', 'eu_vat')
+TAX_NUMBER_TYPES = ('pl_vat', 'eu_vat')
 
 
 def normalize_tax_number(text):
@@ -28,9 +28,9 @@ def normalize_tax_number(text):
             code = eu_vat.validate(text)
             if code.startswith('PL'):
                 # a Polish company is the same whether written with PL or not
-                return 'pl_nip', nip.validate(code[2:])
+                return 'pl_vat', nip.validate(code[2:])
             return 'eu_vat', code
-        return 'pl_nip', nip.validate(text)
+        return 'pl_vat', nip.validate(text)
     except StdnumError:
         raise InvalidNIPError(gettext(
                 'b2b_base.msg_tax_number_invalid', number=text))
@@ -92,7 +92,7 @@ class Party(metaclass=PoolMeta):
         for party in parties:
             for identifier in party.identifiers:
                 if identifier.type in TAX_NUMBER_TYPES:
-                    numbers[party.id] = identifier.code
+                    numbers[party.id] = identifier.code_compact
                     break
         return numbers
 
@@ -100,7 +100,7 @@ class Party(metaclass=PoolMeta):
     def search_b2b_tax_number(cls, name, clause):
         return [
             ('identifiers', 'where', [
-                    ('code', clause[1], clause[2]),
+                    ('code_compact', clause[1], clause[2]),
                     ('type', 'in', TAX_NUMBER_TYPES),
                     ]),
             ]
@@ -110,11 +110,11 @@ class Party(metaclass=PoolMeta):
         "Return the parties that already use this NIP / VAT number"
         type_, code = normalize_tax_number(text)
         codes = {code}
-        if type_ == 'pl_nip':
+        if type_ == 'pl_vat':
             codes.add('PL' + code)
         return cls.search([
                 ('identifiers', 'where', [
-                        ('code', 'in', list(codes)),
+                        ('code_compact', 'in', list(codes)),
                         ('type', 'in', TAX_NUMBER_TYPES),
                         ]),
                 ])

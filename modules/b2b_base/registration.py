@@ -1,5 +1,6 @@
 # This file is part of the B2B wholesale suite.
 import datetime
+import re
 from email.message import EmailMessage
 
 import trytond.config as config
@@ -8,8 +9,6 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.sendmail import send_message_transactional
-from trytond.tools.email_ import (
-    EmailNotValidError, normalize_email, validate_email)
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -24,6 +23,8 @@ STATES = [
     ('rejected', "Rejected"),
     ]
 _readonly = {'readonly': True}
+# a syntax check only: the address is proven by the approval e-mail
+EMAIL_PATTERN = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 
 
 class Registration(Workflow, ModelSQL, ModelView):
@@ -118,9 +119,8 @@ class Registration(Workflow, ModelSQL, ModelView):
                         field=gettext('b2b_base.msg_registration_field_'
                             + field)))
         id_type, id_code = normalize_tax_number(values['tax_number'])
-        try:
-            email = normalize_email(validate_email(values['email']))
-        except EmailNotValidError:
+        email = values['email'].lower()
+        if not EMAIL_PATTERN.match(email):
             raise RegistrationError(gettext(
                     'b2b_base.msg_registration_email_invalid',
                     email=values['email']))

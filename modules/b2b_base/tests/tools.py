@@ -1,0 +1,85 @@
+# This file is part of the B2B wholesale suite.
+"""Helpers for tests of the B2B modules"""
+import contextlib
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+import trytond.config as config
+
+
+class _Collector:
+    def __init__(self):
+        self.messages = []
+        self.received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default)
+        with self.received:
+            self.messages.append(message)
+            self.received.notify_all()
+        return '250 OK'
+
+
+@contextlib.contextmanager
+def smtp_sink():
+    """Run a real SMTP server on 127.0.0.1 and point trytond's [email] uri
+    at it; yield the list of messages it receives"""
+    collector = _Collector()
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    controller = Controller(collector, hostname='127.0.0.1', port=port)
+    controller.start()
+    previous = config.get('email', 'uri')
+    config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
+    try:
+        yield collector.messages
+    finally:
+        config.set('email', 'uri', previous)
+        controller.stop()
+
+
+def registration_values(**values):
+    "Return the values of a valid registration form"
+    result = {
+        'company_name': "Hurtownia Testowa Sp. z o.o.",
+        'tax_number': '774-000-14-54',
+        'street': "ul. Prosta 1",
+        'postal_code': '00-001',
+        'city': "Warszawa",
+        'country': 'PL',
+        'contact_name': "Anna Nowak",
+        'email': 'anna.nowak@testowa.example',
+        'phone': '+48 600 100 200',
+        'password': 'Secret-2026',
+        'language': 'en',
+        }
+    result.update(values)
+    return result
+
+
+def create_customer(name, nip, accounts=(), group=None, status='active'):
+    """Create an active B2B customer company with web accounts given as
+    (email, role) pairs"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Party = pool.get('party.party')
+    WebUser = pool.get('web.user')
+    party = Party(name=name, b2b_customer=True, b2b_status=status,
+        b2b_customer_group=group,
+        identifiers=[{'type': 'pl_vat', 'code': nip}],
+        addresses=[{'street': "ul. Testowa 1", 'city': "Kraków",
+                'postal_code': '30-001', 'invoice': True, 'delivery': True}])
+    party.save()
+    users = []
+    for email_, role in accounts:
+        user = WebUser(email=email_, party=party, b2b_role=role)
+        user.password = 'Secret-2026'
+        user.save()
+        users.append(user)
+    return party, users
