@@ -1,8 +1,7 @@
 # This file is part of the B2B wholesale suite.
 from decimal import Decimal
 
-from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 

@@ -1,6 +1,7 @@
 # This file is part of the B2B wholesale suite.
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.sale.exceptions import SaleValidationError
 
 
 class RegistrationError(UserError):
@@ -28,4 +29,8 @@ class B2BAccessError(AccessError):
 
 
 class CustomerGroupValidationError(ValidationError):
+    pass
+
+
+class SaleQuantityError(SaleValidationError):
     pass

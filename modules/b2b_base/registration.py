@@ -13,8 +13,11 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
-    DuplicateRegistrationError, RegistrationClosedError, RegistrationError,
-    RegistrationStateError)
+    DuplicateRegistrationError,
+    RegistrationClosedError,
+    RegistrationError,
+    RegistrationStateError,
+)
 from .party import normalize_tax_number
 
 STATES = [

@@ -3,19 +3,27 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+    CompanyTestMixin,
+    create_company,
+    set_company,
+)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    USER, ModuleTestCase, with_transaction)
+from trytond.tests.test_tryton import USER, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..exceptions import (
-    B2BAccessError, DuplicateRegistrationError, InvalidNIPError,
-    RegistrationClosedError, RegistrationError, RegistrationStateError)
+    B2BAccessError,
+    DuplicateRegistrationError,
+    InvalidNIPError,
+    RegistrationClosedError,
+    RegistrationError,
+    RegistrationStateError,
+)
+from .test_pricing import PricingTestMixin
 from .tools import create_customer, registration_values, smtp_sink
 
 
-class B2BBaseTestCase(CompanyTestMixin, ModuleTestCase):
+class B2BBaseTestCase(PricingTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test B2B Base module"
     module = 'b2b_base'
 

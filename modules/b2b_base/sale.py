@@ -1,0 +1,137 @@
+# This file is part of the B2B wholesale suite.
+import datetime
+
+from trytond.model import ModelView, Workflow, fields
+from trytond.modules.product import price_digits
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+
+class Sale(metaclass=PoolMeta):
+    __name__ = 'sale.sale'
+
+    @property
+    def b2b_customer(self):
+        "The customer company whose prices the sale gets, if any"
+        party = self.party
+        if party and party.b2b_customer:
+            return party
+
+    @classmethod
+    def b2b_reprice(cls, sales):
+        """Set every line's unit price from the pricing service, one call
+        per sale"""
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        Line = pool.get('sale.line')
+        to_save = []
+        for sale in sales:
+            party = sale.b2b_customer
+            if not party:
+                continue
+            lines = [l for l in sale.lines if l.type == 'line' and l.product]
+            if not lines:
+                continue
+            with Transaction().set_context(company=sale.company.id):
+                prices = Pricing.compute(party, [
+                        (l.product, l.quantity, l.unit, l.b2b_manual_price)
+                        for l in lines], date=sale.sale_date)
+            for line, price in zip(lines, prices):
+                if line.unit_price != price.unit_price:
+                    line.unit_price = price.unit_price
+                    to_save.append(line)
+        Line.save(to_save)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('quotation')
+    def quote(cls, sales):
+        # prices are what the pricing service says, whatever was typed
+        cls.b2b_reprice(sales)
+        super().quote(sales)
+
+
+class Line(metaclass=PoolMeta):
+    __name__ = 'sale.line'
+
+    b2b_manual_price = fields.Numeric(
+        "Manual Price", digits=price_digits,
+        states={
+            'invisible': Eval('type') != 'line',
+            'readonly': Eval('sale_state') != 'draft',
+            },
+        help="A price set by a sales rep or an offer; it replaces the "
+        "customer's price.")
+    b2b_manual_price_by = fields.Many2One(
+        'res.user', "Manual Price Set By", readonly=True,
+        states={
+            'invisible': ~Eval('b2b_manual_price'),
+            })
+    b2b_manual_price_at = fields.Timestamp(
+        "Manual Price Set At", readonly=True,
+        states={
+            'invisible': ~Eval('b2b_manual_price'),
+            })
+
+    @fields.depends('b2b_manual_price', methods=['compute_unit_price'])
+    def on_change_b2b_manual_price(self):
+        self.unit_price = self.compute_unit_price()
+
+    @fields.depends(
+        'product', 'quantity', 'unit', 'b2b_manual_price',
+        'sale', '_parent_sale.party', '_parent_sale.sale_date',
+        '_parent_sale.company')
+    def compute_unit_price(self):
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        party = self.sale.party if self.sale else None
+        if not (self.product and party and party.b2b_customer):
+            return super().compute_unit_price()
+        context = {}
+        if self.sale.company:
+            context['company'] = self.sale.company.id
+        with Transaction().set_context(context):
+            price, = Pricing.compute(party, [(
+                        self.product, self.quantity or 0,
+                        self.unit, self.b2b_manual_price)],
+                date=self.sale.sale_date)
+        return price.unit_price
+
+    def b2b_minimum_quantity_waived(self):
+        """Tell if the minimum logistic quantity does not apply to this line
+        (a delivery method may waive it)"""
+        return False
+
+    def check_quantity(self):
+        # extends sale_product_quantity: the minimum may be waived, the
+        # step error names the nearest valid quantities, and products sold
+        # in whole packages accept only package multiples
+        if (not self.product
+                or self.sale.state != 'draft'
+                or self.quantity is None or self.quantity < 0):
+            return
+        self.product.b2b_check_sale_quantity(
+            self.quantity, self.unit,
+            waive_minimum=self.b2b_minimum_quantity_waived())
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if 'b2b_manual_price' in values:
+            if values['b2b_manual_price'] is None:
+                values.update(b2b_manual_price_by=None,
+                    b2b_manual_price_at=None)
+            else:
+                # who set a special price, and when, is kept with it
+                values.update(
+                    b2b_manual_price_by=Transaction().user or None,
+                    b2b_manual_price_at=datetime.datetime.now())
+        return values
+
+    @classmethod
+    def copy(cls, lines, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('b2b_manual_price_by')
+        default.setdefault('b2b_manual_price_at')
+        return super().copy(lines, default=default)

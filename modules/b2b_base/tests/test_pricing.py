@@ -1,0 +1,376 @@
+# This file is part of the B2B wholesale suite.
+import functools
+from decimal import Decimal
+from unittest.mock import patch
+
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+from ..exceptions import SaleQuantityError
+from .tools import create_customer
+
+
+def D(value):
+    return Decimal(value)
+
+
+def with_setup(func):
+    "Run the test in a transaction, in a company with its demo records"
+    @functools.wraps(func)
+    @with_transaction()
+    def wrapper(self):
+        company = create_company()
+        with set_company(company):
+            self._setup(company)
+            return func(self)
+    return wrapper
+
+
+class PricingTestMixin:
+    "Test B2B pricing and selling rules"
+
+    def _setup(self, company):
+        "Create a company with a 23 % VAT, products and a customer"
+        pool = Pool()
+        Tax = pool.get('account.tax')
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Group = pool.get('b2b.customer.group')
+        PriceList = pool.get('product.price_list')
+
+        account_type = AccountType(name="Tax", statement='balance',
+            company=company)
+        account_type.save()
+        tax_account = Account(name="VAT", code='221', type=account_type,
+            company=company)
+        tax_account.save()
+        tax = Tax(name="VAT 23%", description="VAT 23%", type='percentage',
+            rate=D('0.23'), company=company, invoice_account=tax_account,
+            credit_note_account=tax_account)
+        tax.save()
+        account_category = Category(name="Goods 23%", accounting=True,
+            customer_taxes=[tax])
+        account_category.save()
+        self.tools = Category(name="Tools")
+        self.tools.save()
+        self.screws = Category(name="Screws", parent=self.tools)
+        self.screws.save()
+
+        unit, = Uom.search([('symbol', '=', 'u')])
+        kg, = Uom.search([('symbol', '=', 'kg')])
+        self.gram, = Uom.search([('symbol', '=', 'g')])
+        self.unit, self.kg = unit, kg
+
+        def product(name, price, uom=unit, **values):
+            template = Template(name=name, type='goods', salable=True,
+                default_uom=uom, sale_uom=uom, list_price=D(price),
+                account_category=account_category, products=[{}], **values)
+            template.save()
+            return template.products[0]
+
+        self.drill = product("Drill", '100')
+        self.screw = product("Screw", '10', categories=[self.screws])
+        self.coffee = product("Coffee", '80', kg,
+            sale_quantity_rounding=0.25)
+        self.glue = product("Glue", '20',
+            sale_quantity_minimal=6, b2b_package_quantity=12,
+            b2b_package_only=True)
+
+        self.group_list = PriceList(name="Group", price='list_price',
+            lines=[{'formula': "unit_price * Decimal('0.9')"}])
+        self.group_list.save()
+        self.own_list = PriceList(name="Own", price='list_price',
+            lines=[{'formula': "unit_price * Decimal('0.8')"}])
+        self.own_list.save()
+        self.group = Group(name="Wholesale", code='W', company=company,
+            discount=D(0))
+        self.group.save()
+        self.party, (self.buyer,) = create_customer(
+            "Alfa", '5213017228', [('buyer@alfa.example', 'buyer')],
+            group=self.group)
+        self.company = company
+
+    def _price(self, product, quantity, unit=None, manual=None):
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        price, = Pricing.compute(
+            self.party, [(product, quantity, unit, manual)])
+        return price
+
+    @with_setup
+    def test_list_price_net_and_gross(self):
+        "Without any rule the customer pays the list price, 23 % VAT on top"
+        price = self._price(self.drill, 1)
+        self.assertEqual(price.unit_price, D('100.0000'))
+        self.assertEqual(price.unit_price_gross, D('123.0000'))
+        self.assertEqual([s.kind for s in price.steps], ['list_price'])
+
+    @with_setup
+    def test_group_and_company_price_list(self):
+        "The company's own price list takes precedence over its group's"
+        self.group.price_list = self.group_list
+        self.group.save()
+        price = self._price(self.drill, 1)
+        self.assertEqual(price.unit_price, D('90.0000'))
+        self.assertEqual(price.steps[0].kind, 'price_list')
+        self.assertIn("Group", price.steps[0].label)
+
+        self.party.sale_price_list = self.own_list
+        self.party.save()
+        price = self._price(self.drill, 1)
+        self.assertEqual(price.unit_price, D('80.0000'))
+        self.assertIn("Own", price.steps[0].label)
+
+    @with_setup
+    def test_quantity_tiers(self):
+        "Tiers of the product, else of its nearest category, by quantity"
+        pool = Pool()
+        Tier = pool.get('b2b.quantity.discount')
+        Tier.create([
+                {'template': self.drill.template.id, 'quantity': 10,
+                    'discount': D(3)},
+                {'template': self.drill.template.id, 'quantity': 50,
+                    'discount': D(7)},
+                {'category': self.tools.id, 'quantity': 20,
+                    'discount': D(5)},
+                ])
+        for quantity, expected in [
+                (9, '100'), (10, '97'), (49, '97'), (50, '93'), (500, '93')]:
+            with self.subTest(quantity=quantity):
+                self.assertEqual(
+                    self._price(self.drill, quantity).unit_price,
+                    D(expected))
+        # the screw has no tiers: those of Tools, its category's parent
+        self.assertEqual(self._price(self.screw, 19).unit_price, D(10))
+        price = self._price(self.screw, 20)
+        self.assertEqual(price.unit_price, D('9.5000'))
+        step = price.step('quantity')
+        self.assertEqual(step.amount, D('-0.5000'))
+        self.assertEqual(step.label, "Quantity discount -5 % from 20 u")
+
+    @with_setup
+    def test_package_discount_on_whole_packages(self):
+        "Only the part of a line that fills whole boxes gets the discount"
+        template = self.drill.template
+        template.b2b_package_quantity = 12
+        template.b2b_package_discount = D(5)
+        template.save()
+        self.assertEqual(self._price(self.drill, 11).unit_price, D(100))
+        # 24 of 30 in two boxes: 100 × (1 - 5 % × 24/30) = 96
+        price = self._price(self.drill, 30)
+        self.assertEqual(price.unit_price, D('96.0000'))
+        self.assertEqual(price.step('package').label,
+            "Package discount -5 % on 2 × 12 u")
+        self.assertEqual(self._price(self.drill, 36).unit_price, D(95))
+
+    @with_setup
+    def test_group_discount(self):
+        "The customer group's discount"
+        self.group.discount = D('2.5')
+        self.group.save()
+        price = self._price(self.drill, 1)
+        self.assertEqual(price.unit_price, D('97.5000'))
+        self.assertEqual(price.unit_price_gross, D('119.9250'))
+
+    @with_setup
+    def test_all_rules_compound(self):
+        "Own price list, tier, package and group discount compound"
+        pool = Pool()
+        Tier = pool.get('b2b.quantity.discount')
+        self.party.sale_price_list = self.own_list
+        self.party.save()
+        self.group.price_list = self.group_list
+        self.group.discount = D('2.5')
+        self.group.save()
+        template = self.drill.template
+        template.b2b_package_quantity = 12
+        template.b2b_package_discount = D(5)
+        template.save()
+        Tier.create([{'template': template.id, 'quantity': 50,
+                    'discount': D(7)}])
+
+        price = self._price(self.drill, 60)
+        # 100 × 0.8 = 80; × 0.93 = 74.40; × 0.95 = 70.68; × 0.975 = 68.913
+        self.assertEqual(
+            [(s.kind, s.unit_price) for s in price.steps], [
+                ('price_list', D('80.0000')),
+                ('quantity', D('74.4000')),
+                ('package', D('70.6800')),
+                ('group', D('68.9130')),
+                ])
+        self.assertEqual(
+            [s.amount for s in price.steps],
+            [D('80'), D('-5.6'), D('-3.72'), D('-1.767')])
+        self.assertEqual(price.unit_price, D('68.9130'))
+        self.assertEqual(price.unit_price_gross, D('84.7630'))
+        line_amount = (price.unit_price * 60).quantize(D('0.01'))
+        self.assertEqual(line_amount, D('4134.78'))
+
+    @with_setup
+    def test_manual_price_overrides(self):
+        "A manual price replaces every rule"
+        self.group.discount = D(10)
+        self.group.save()
+        price = self._price(self.drill, 60, manual=D('55.5'))
+        self.assertEqual(price.unit_price, D('55.5000'))
+        self.assertEqual([s.kind for s in price.steps], ['manual'])
+
+    @with_setup
+    def test_fractional_unit_price(self):
+        "A price per kg applies to a quantity in grams"
+        price = self._price(self.coffee, 500, self.gram)
+        self.assertEqual(price.unit_price, D('0.0800'))
+
+    @with_setup
+    def test_batch_equals_single(self):
+        "Pricing many lines at once gives each line's own price"
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        Tier = pool.get('b2b.quantity.discount')
+        self.group.price_list = self.group_list
+        self.group.discount = D(3)
+        self.group.save()
+        Tier.create([{'category': self.tools.id, 'quantity': 5,
+                    'discount': D(4)}])
+        lines = [(p, q) for p in [self.drill, self.screw, self.coffee]
+            for q in [1, 5, 12, 60]]
+        batch = Pricing.compute(self.party, lines)
+        single = [self._price(p, q) for p, q in lines]
+        self.assertEqual(
+            [b.unit_price for b in batch], [s.unit_price for s in single])
+        self.assertEqual(len(set(b.unit_price for b in batch)), 4)
+
+    @with_setup
+    def test_minimum_quantity(self):
+        "Less than the minimum logistic quantity is refused, naming it"
+        with self.assertRaises(SaleQuantityError) as cm:
+            self.glue.b2b_check_sale_quantity(5)
+        self.assertEqual(cm.exception.message,
+            'The minimum quantity of "Glue" is 6\xa0u; 5\xa0u is too '
+            'little.')
+        # a delivery method may waive the minimum, not the packages
+        with self.assertRaises(SaleQuantityError) as cm:
+            self.glue.b2b_check_sale_quantity(5, waive_minimum=True)
+        self.assertIn("whole packages of 12\xa0u", cm.exception.message)
+
+    @with_setup
+    def test_sale_step(self):
+        "A fractional quantity must be a multiple of the sale step"
+        self.coffee.b2b_check_sale_quantity(0.5)
+        self.coffee.b2b_check_sale_quantity(1.25)
+        self.coffee.b2b_check_sale_quantity(500, self.gram)
+        self.coffee.b2b_check_sale_quantity(750, self.gram)
+        with self.assertRaises(SaleQuantityError) as cm:
+            self.coffee.b2b_check_sale_quantity(0.3)
+        self.assertEqual(cm.exception.message,
+            '"Coffee" is sold in steps of 0.25\xa0kg, so 0.3\xa0kg is not '
+            'possible. Order 0.25\xa0kg or 0.5\xa0kg.')
+        with self.assertRaises(SaleQuantityError) as cm:
+            self.coffee.b2b_check_sale_quantity(0.1)
+        self.assertTrue(cm.exception.message.endswith("Order 0.25\xa0kg."))
+        with self.assertRaises(SaleQuantityError) as cm:
+            self.coffee.b2b_check_sale_quantity(300, self.gram)
+        self.assertIn("Order 250\xa0g or 500\xa0g.", cm.exception.message)
+
+    @with_setup
+    def test_whole_packages_only(self):
+        "A product sold in whole packages accepts only package multiples"
+        self.glue.b2b_check_sale_quantity(24)
+        with self.assertRaises(SaleQuantityError) as cm:
+            self.glue.b2b_check_sale_quantity(30)
+        self.assertEqual(cm.exception.message,
+            '"Glue" is sold only in whole packages of 12\xa0u, so 30\xa0u '
+            'is not possible. Order 24\xa0u or 36\xa0u.')
+
+    @with_setup
+    def test_messages_in_polish(self):
+        "Refusals are in Polish for a Polish user"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        polish, = Lang.search([('code', '=', 'pl')])
+        Lang.load_translations([polish])
+        with Transaction().set_context(language='pl'):
+            with self.assertRaises(SaleQuantityError) as cm:
+                self.coffee.b2b_check_sale_quantity(0.3)
+        self.assertIn("0,25\xa0kg lub 0,5\xa0kg", cm.exception.message)
+        self.assertNotIn("is sold", cm.exception.message)
+
+    def _sale(self, lines):
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Line = pool.get('sale.line')
+        sale = Sale(party=self.party, company=self.company)
+        sale.on_change_party()
+        sale_lines = []
+        for product, quantity in lines:
+            line = Line(sale=sale, product=product, quantity=quantity)
+            line.on_change_product()
+            line.quantity = quantity
+            line.on_change_quantity()
+            sale_lines.append(line)
+        sale.lines = sale_lines
+        return sale
+
+    @with_setup
+    def test_sale_lines_use_pricing_and_rules(self):
+        "Back-office sale lines get the customer's price and its rules"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        self.group.discount = D(10)
+        self.group.save()
+        sale = self._sale([(self.drill, 2)])
+        self.assertEqual(sale.lines[0].unit_price, D('90.0000'))
+        sale.save()
+
+        # a tampered price is put right when the sale is quoted
+        line, = sale.lines
+        line.unit_price = D('1')
+        line.save()
+        Sale.quote([sale])
+        self.assertEqual(sale.lines[0].unit_price, D('90.0000'))
+        self.assertEqual(sale.untaxed_amount, D('180.00'))
+        self.assertEqual(sale.total_amount, D('221.40'))
+
+        bad = self._sale([(self.coffee, 0.3)])
+        with self.assertRaises(SaleQuantityError):
+            bad.save()
+
+    @with_setup
+    def test_manual_price_on_line_records_who_and_when(self):
+        "A sales rep's special price is kept with who set it and when"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        sale = self._sale([(self.drill, 1)])
+        sale.save()
+        line, = sale.lines
+        line.b2b_manual_price = D('70')
+        line.on_change_b2b_manual_price()
+        line.save()
+        self.assertEqual(line.unit_price, D('70.0000'))
+        self.assertEqual(line.b2b_manual_price_by.id,
+            Transaction().user)
+        self.assertIsNotNone(line.b2b_manual_price_at)
+        Sale.quote([sale])
+        self.assertEqual(sale.lines[0].unit_price, D('70.0000'))
+
+    @with_setup
+    def test_minimum_waived_by_hook(self):
+        "The delivery-method hook lets a line go below the minimum"
+        pool = Pool()
+        Line = pool.get('sale.line')
+        template = self.glue.template
+        template.b2b_package_only = False
+        template.save()
+        sale = self._sale([(self.glue, 5)])
+        with self.assertRaises(SaleQuantityError):
+            sale.save()
+        with patch.object(
+                Line, 'b2b_minimum_quantity_waived', return_value=True):
+            sale.save()
+        self.assertEqual(sale.lines[0].quantity, 5)
+
