@@ -1,0 +1,226 @@
+# This file is part of the B2B wholesale suite.
+"""Fast tests of the b2b command, its configuration and pgcluster
+(no module activation: trytond-admin is replaced by a fake)"""
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from b2b_suite import cli, config, pgcluster
+
+URI_VARIABLES = ['TRYTOND_DATABASE__URI', 'TRYTOND_DATABASE_URI']
+
+
+@pytest.fixture
+def demo_config(tmp_path, monkeypatch):
+    "A configuration file like trytond.conf in tmp_path, used by `b2b`"
+    path = tmp_path / 'trytond.conf'
+    path.write_text(
+        "[database]\nuri = sqlite://\npath = ./var/db\n"
+        "[web]\nlisten = 127.0.0.1:8123\nroot = ./var/sao/package\n")
+    monkeypatch.setenv('TRYTOND_CONFIG', str(path))
+    for name in URI_VARIABLES + ['TRYTOND_DATABASE__PATH']:
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+def activate(path, modules):
+    "Make the SQLite database at path look initialised with modules"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS ir_module (name TEXT, state TEXT)")
+        connection.executemany(
+            "INSERT INTO ir_module (name, state) VALUES (?, 'activated')",
+            [(m,) for m in modules])
+    connection.close()
+
+
+@pytest.fixture
+def fake_admin(monkeypatch):
+    "Replace trytond-admin: record the calls, activate the modules"
+    calls = []
+
+    def run_admin(config_path, database, initialise):
+        calls.append((database.name, initialise))
+        activate(database.sqlite_file, ['ir', 'res'] + cli.MODULES)
+    monkeypatch.setattr(cli, 'run_admin', run_admin)
+    return calls
+
+
+def test_default_config_is_the_repository_file(monkeypatch):
+    "Without TRYTOND_CONFIG the repository's trytond.conf is used"
+    monkeypatch.delenv('TRYTOND_CONFIG', raising=False)
+    assert config.config_file() == config.ROOT / 'trytond.conf'
+    assert config.config_file().is_file()
+
+
+def test_paths_relative_to_config_file(demo_config, monkeypatch):
+    "Relative paths of the file are relative to the file's directory"
+    monkeypatch.chdir('/')
+    parser = config.load(demo_config, environ={})
+    directory = demo_config.parent
+    assert parser.get('database', 'path') == str(directory / 'var' / 'db')
+    assert parser.get('web', 'root') == str(
+        directory / 'var' / 'sao' / 'package')
+
+
+def test_environment_overrides_config_file(demo_config, monkeypatch):
+    "TRYTOND_<SECTION>__<OPTION> wins over the file, paths from the cwd"
+    monkeypatch.chdir(demo_config.parent)
+    parser = config.load(demo_config, environ={
+            'TRYTOND_DATABASE__URI': 'postgresql://user@host:5/',
+            'TRYTOND_DATABASE_URI': 'postgresql://ignored@host:6/',
+            'TRYTOND_WEB__ROOT': 'other/sao',
+            'TRYTOND_EMAIL__FROM': 'shop@example.com',
+            })
+    assert parser.get('database', 'uri') == 'postgresql://user@host:5/'
+    assert parser.get('web', 'root') == str(
+        demo_config.parent / 'other' / 'sao')
+    assert parser.get('email', 'from') == 'shop@example.com'
+    assert config.backend(parser) == 'postgresql'
+
+
+def test_single_underscore_database_uri(demo_config):
+    "TRYTOND_DATABASE_URI also overrides the file"
+    parser = config.load(demo_config, environ={
+            'TRYTOND_DATABASE_URI': 'postgresql://user@host:5/'})
+    assert parser.get('database', 'uri') == 'postgresql://user@host:5/'
+
+
+def test_written_config(demo_config):
+    "The merged configuration is written to a temporary file"
+    parser = config.load(demo_config, environ={})
+    with config.written(parser) as path:
+        assert 'path = ' + str(demo_config.parent) in path.read_text()
+    assert not path.exists()
+
+
+def test_safe_uri():
+    assert config.safe_uri('postgresql://u:secret@h:5/') == (
+        'postgresql://u:***@h:5/')
+    assert config.safe_uri('sqlite://') == 'sqlite://'
+
+
+def test_setup_creates_and_initialises(demo_config, fake_admin, capsys):
+    "setup creates a missing SQLite database and initialises it"
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    database_file = demo_config.parent / 'var' / 'db' / 'shop.sqlite'
+    assert database_file.is_file()
+    assert fake_admin == [('shop', True)]
+    assert "Creating database shop" in capsys.readouterr().out
+
+
+def test_setup_skips_when_nothing_changed(demo_config, fake_admin, capsys):
+    "A second setup with nothing changed runs no trytond-admin"
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    assert fake_admin == [('shop', True)]
+    assert "is up to date" in capsys.readouterr().out
+    assert cli.main(['setup', '--database', 'shop', '--force']) == 0
+    assert fake_admin == [('shop', True), ('shop', False)]
+
+
+def test_setup_updates_when_modules_changed(
+        demo_config, fake_admin, monkeypatch):
+    "setup updates the database when the fingerprint changes"
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    monkeypatch.setattr(cli, 'fingerprint', lambda uri: 'changed')
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    assert fake_admin == [('shop', True), ('shop', False)]
+
+
+def test_database_state(demo_config):
+    "The state of a SQLite database is read from its ir_module table"
+    parser = config.load(demo_config, environ={})
+    database = cli.Database(parser, 'shop')
+    assert not database.exists()
+    database.create()
+    assert database.exists()
+    assert database.activated_modules() is None
+    assert not cli.is_set_up(database)
+    activate(database.sqlite_file, ['ir', 'res'])
+    assert database.activated_modules() == {'ir', 'res'}
+    assert not cli.is_set_up(database)
+    activate(database.sqlite_file, cli.MODULES)
+    assert cli.is_set_up(database)
+
+
+def test_invalid_database_name(demo_config, capsys):
+    assert cli.main(['setup', '--database', '../etc']) == 1
+    assert "Invalid database name" in capsys.readouterr().err
+
+
+def test_demo_data_without_loader(demo_config, monkeypatch, capsys):
+    "demo-data fails clearly when the demo data module is missing"
+    monkeypatch.setattr(cli, 'DEMO_DATA', 'b2b_suite.no_such_module')
+    assert cli.main(['demo-data', '--database', 'shop']) == 1
+    assert "is not available" in capsys.readouterr().err
+
+
+def test_serve_needs_setup(demo_config, capsys):
+    assert cli.main(['serve', '--database', 'shop']) == 1
+    assert "b2b setup --database shop" in capsys.readouterr().err
+
+
+def test_server_url(demo_config):
+    parser = config.load(demo_config, environ={})
+    assert cli.server_url(parser) == 'http://127.0.0.1:8123/'
+    parser.set('web', 'listen', '0.0.0.0:8000')
+    assert cli.server_url(parser) == 'http://localhost:8000/'
+
+
+def test_find_bin_dir_newest(tmp_path):
+    "The newest PostgreSQL with an initdb is chosen"
+    for version in ['9.6', '13', '15', '16']:
+        bin_dir = tmp_path / version / 'bin'
+        bin_dir.mkdir(parents=True)
+        if version != '16':
+            (bin_dir / 'initdb').touch(mode=0o755)
+    pattern = str(tmp_path / '*' / 'bin')
+    assert pgcluster.find_bin_dir(pattern) == tmp_path / '15' / 'bin'
+    assert pgcluster.find_bin_dir(str(tmp_path / 'none' / 'bin')) is None
+
+
+def test_configured_uri():
+    assert pgcluster.configured_uri({}) is None
+    assert pgcluster.configured_uri(
+        {'TRYTOND_DATABASE__URI': 'sqlite://'}) is None
+    assert pgcluster.configured_uri(
+        {'TRYTOND_DATABASE_URI': 'postgresql://u@h:1/'}) == (
+        'postgresql://u@h:1/')
+
+
+def test_run_with_configured_server(monkeypatch):
+    "run passes the configured URI and the command's exit code through"
+    monkeypatch.setenv('TRYTOND_DATABASE__URI', 'postgresql://u@h:1/')
+    check = ("import os, sys; sys.exit(7 if os.environ['TRYTOND_DATABASE_URI']"
+        " == 'postgresql://u@h:1/' else 1)")
+    assert pgcluster.main(['run', '--', sys.executable, '-c', check]) == 7
+    assert pgcluster.main(['run', '--', '/nonexistent/command']) == 127
+
+
+@pytest.mark.skipif(pgcluster.find_bin_dir() is None,
+    reason="PostgreSQL binaries not installed")
+def test_private_cluster(monkeypatch):
+    "A private cluster accepts connections and is removed afterwards"
+    import psycopg
+    directories, original = [], tempfile.mkdtemp
+
+    def mkdtemp(**kwargs):
+        directories.append(Path(original(**kwargs)))
+        return str(directories[-1])
+    monkeypatch.setattr(pgcluster.tempfile, 'mkdtemp', mkdtemp)
+    with pgcluster.private_cluster() as uri:
+        assert uri.startswith('postgresql://postgres@127.0.0.1:')
+        with psycopg.connect(uri + 'postgres') as connection:
+            encoding, = connection.execute(
+                "SHOW server_encoding").fetchone()
+            fsync, = connection.execute("SHOW fsync").fetchone()
+        assert (encoding, fsync) == ('UTF8', 'off')
+        directory, = directories
+        assert (directory / 'data' / 'postmaster.pid').exists()
+    assert not directory.exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(uri + 'postgres', connect_timeout=2)
