@@ -52,3 +52,74 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"
+
+
+def _sources_hash():
+    "Hash the module sources: a template database of other sources is stale"
+    import hashlib
+    from pathlib import Path
+    digest = hashlib.sha256()
+    root = Path(__file__).parent / 'modules'
+    for path in sorted(root.rglob('*')):
+        if path.suffix in {'.py', '.xml', '.cfg', '.po'} and (
+                '__pycache__' not in path.parts):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _connect():
+    "Connect to the maintenance database of the configured PostgreSQL"
+    import os
+    import urllib.parse
+
+    import psycopg
+    uri = (os.environ.get('TRYTOND_DATABASE__URI')
+        or os.environ.get('TRYTOND_DATABASE_URI') or '')
+    if not uri.startswith('postgresql://'):
+        return None
+    parts = urllib.parse.urlsplit(uri)
+    return psycopg.connect(
+        host=parts.hostname, port=parts.port or 5432,
+        user=urllib.parse.unquote(parts.username or '') or None,
+        password=urllib.parse.unquote(parts.password or '') or None,
+        dbname='postgres', autocommit=True)
+
+
+def pytest_sessionstart(session):
+    """Drop the cached template databases (DB_CACHE=postgresql://) built
+    from other module sources: trytond keys them by module names only"""
+    import os
+    if not os.environ.get('DB_CACHE', '').startswith('postgresql://'):
+        return
+    connection = _connect()
+    if connection is None:
+        return
+    current = _sources_hash()
+    with connection:
+        rows = connection.execute(
+            "SELECT d.datname, shobj_description(d.oid, 'pg_database') "
+            "FROM pg_database d WHERE d.datname LIKE 'test-%'").fetchall()
+        for name, comment in rows:
+            if comment != current:
+                try:
+                    connection.execute(f'DROP DATABASE "{name}"')
+                except Exception:
+                    pass  # in use by another run: it checks it itself
+    session.config._b2b_sources_hash = current
+
+
+def pytest_sessionfinish(session):
+    "Mark the template databases with the sources they were built from"
+    current = getattr(session.config, '_b2b_sources_hash', None)
+    if not current:
+        return
+    connection = _connect()
+    with connection:
+        rows = connection.execute(
+            "SELECT d.datname FROM pg_database d "
+            "WHERE d.datname LIKE 'test-%' "
+            "AND shobj_description(d.oid, 'pg_database') IS NULL").fetchall()
+        for name, in rows:
+            connection.execute(
+                f"COMMENT ON DATABASE \"{name}\" IS '{current}'")

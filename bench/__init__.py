@@ -1,0 +1,2 @@
+# This file is part of the B2B wholesale suite.
+"""Benchmarks of the hot paths, run by `b2b bench NAME`"""
