@@ -7,6 +7,7 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
+from trytond.rpc import RPC
 from trytond.pyson import Eval
 from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
@@ -83,6 +84,8 @@ class Registration(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
+        # the portal's registration form, also offered to integrations
+        cls.__rpc__['register'] = RPC(readonly=False, result=int)
 
     @classmethod
     def default_state(cls):
