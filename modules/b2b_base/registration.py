@@ -7,8 +7,8 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.rpc import RPC
 from trytond.pyson import Eval
+from trytond.rpc import RPC
 from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
