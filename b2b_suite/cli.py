@@ -51,11 +51,35 @@ def admin_password():
     return password
 
 
-def demo_logins():
-    "Return the demo logins as (login, password, what) tuples"
-    return [
-        ('admin', admin_password(), "administrator, back office"),
-        ]
+def demo_logins(demo=None):
+    """Return the demo logins as (login, password, what) tuples, with those
+    that the demo data module (if loaded) creates"""
+    logins = [('admin', admin_password(), "administrator, back office")]
+    if demo is not None:
+        for login in getattr(demo, 'REP_LOGINS', []):
+            logins.append((login, getattr(demo, 'REP_PASSWORD', '?'),
+                    "sales rep, back office"))
+        if hasattr(demo, 'DEMO_LOGIN'):
+            password = getattr(demo, 'DEMO_PASSWORD', '?')
+            logins.append((demo.DEMO_LOGIN, password,
+                    "customer company account (web user, for the portal)"))
+    return logins
+
+
+def check_demo_data():
+    if importlib.util.find_spec(DEMO_DATA) is None:
+        raise CommandError(
+            f"{DEMO_DATA} is not available: this checkout has no demo data "
+            "loader (b2b_suite/demo_data.py)")
+
+
+def import_demo_data(config_path):
+    "Import the demo data module, trytond being configured first"
+    check_demo_data()
+    # trytond reads its configuration when its modules are imported
+    from trytond import config as trytond_config
+    trytond_config.update_etc(str(config_path))
+    return importlib.import_module(DEMO_DATA)
 
 
 def tryton_command(script, module):
@@ -275,10 +299,7 @@ def is_set_up(database):
 def demo_data(args, parser, config_path):
     "Load the demo data (setting the database up first if needed)"
     database = Database(parser, args.database)
-    if importlib.util.find_spec(DEMO_DATA) is None:
-        raise CommandError(
-            f"{DEMO_DATA} is not available: this checkout has no demo data "
-            "loader (b2b_suite/demo_data.py)")
+    check_demo_data()
     if not is_set_up(database):
         say(f"Database {args.database} is not set up yet: running setup")
         setup(argparse.Namespace(database=args.database, force=False),
@@ -288,10 +309,7 @@ def demo_data(args, parser, config_path):
         say(f"Demo data ({args.size}) already loaded into {database.name} "
             f"on {loaded[args.size]}")
         return 0
-    # trytond reads its configuration when its modules are imported
-    from trytond import config as trytond_config
-    trytond_config.update_etc(str(config_path))
-    module = importlib.import_module(DEMO_DATA)
+    module = import_demo_data(config_path)
     say(f"Loading {args.size} demo data into {database}")
     started = time.monotonic()
     module.load(database.name, size=args.size)
@@ -325,8 +343,14 @@ def serve(args, parser, config_path):
             "only RPC is served (./dev demo installs it)")
     url = server_url(parser)
     say(f"Back office: {url}  (database {database.name})")
+    demo = None
+    if database.state().get('demo'):
+        try:
+            demo = import_demo_data(config_path)
+        except (CommandError, ImportError):
+            pass
     say("Demo logins:")
-    for login, password, what in demo_logins():
+    for login, password, what in demo_logins(demo):
         say(f"  {login} / {password}  ({what})")
     say("Press Ctrl-C to stop.")
     command = tryton_command('trytond', 'trytond.cli') + [
