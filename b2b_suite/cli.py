@@ -62,7 +62,7 @@ def demo_logins(demo=None):
         if hasattr(demo, 'DEMO_LOGIN'):
             password = getattr(demo, 'DEMO_PASSWORD', '?')
             logins.append((demo.DEMO_LOGIN, password,
-                    "customer company account (web user, for the portal)"))
+                    "customer employee account, for the portal"))
     return logins
 
 
@@ -310,12 +310,10 @@ def demo_data(args, parser, config_path):
             f"on {loaded[args.size]}")
         return 0
     module = import_demo_data(config_path)
-    say(f"Loading {args.size} demo data into {database}")
-    started = time.monotonic()
+    # it shows its own progress
     module.load(database.name, size=args.size)
     loaded[args.size] = datetime.datetime.now().isoformat(timespec='seconds')
     database.update_state(demo=loaded)
-    say(f"Demo data loaded in {time.monotonic() - started:.1f} s")
     return 0
 
 
