@@ -21,9 +21,17 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         SHOP_VISIBILITY, "Shop Visibility", required=True,
         help="What visitors who are not logged in may see.")
 
+    order_review = fields.Boolean(
+        "Orders Wait for Review",
+        help="Placed orders stay quotations until staff confirm them.")
+
     @classmethod
     def default_self_registration(cls):
         return True
+
+    @classmethod
+    def default_order_review(cls):
+        return False
 
     @classmethod
     def default_shop_visibility(cls):

@@ -34,3 +34,11 @@ class CustomerGroupValidationError(ValidationError):
 
 class SaleQuantityError(SaleValidationError):
     pass
+
+
+class CartError(UserError):
+    pass
+
+
+class CheckoutError(UserError):
+    pass

@@ -30,7 +30,8 @@ class Sale(metaclass=PoolMeta):
             party = sale.b2b_customer
             if not party:
                 continue
-            lines = [l for l in sale.lines if l.type == 'line' and l.product]
+            lines = [l for l in sale.lines if l.type == 'line' and l.product
+                and getattr(l, 'shipment_cost', None) is None]
             if not lines:
                 continue
             with Transaction().set_context(company=sale.company.id):

@@ -1,5 +1,6 @@
 # This file is part of the B2B wholesale suite.
 import functools
+import uuid
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -56,6 +57,7 @@ class PricingTestMixin:
         account_category = Category(name="Goods 23%", accounting=True,
             customer_taxes=[tax])
         account_category.save()
+        self.account_category = account_category
         self.tools = Category(name="Tools")
         self.tools.save()
         self.screws = Category(name="Screws", parent=self.tools)
@@ -90,9 +92,10 @@ class PricingTestMixin:
         self.group = Group(name="Wholesale", code='W', company=company,
             discount=D(0))
         self.group.save()
+        # unique: a test that commits (to send e-mails) keeps its account
+        email = f'buyer-{uuid.uuid4().hex[:8]}@alfa.example'
         self.party, (self.buyer,) = create_customer(
-            "Alfa", '5213017228', [('buyer@alfa.example', 'buyer')],
-            group=self.group)
+            "Alfa", '5213017228', [(email, 'buyer')], group=self.group)
         self.company = company
 
     def _price(self, product, quantity, unit=None, manual=None):
@@ -306,6 +309,8 @@ class PricingTestMixin:
         Line = pool.get('sale.line')
         sale = Sale(party=self.party, company=self.company)
         sale.on_change_party()
+        # no delivery methods in these tests
+        sale.shipment_cost_method = None
         sale_lines = []
         for product, quantity in lines:
             line = Line(sale=sale, product=product, quantity=quantity)

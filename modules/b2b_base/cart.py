@@ -1,0 +1,297 @@
+# This file is part of the B2B wholesale suite.
+"""The cart of an employee account and placing it as an order.
+
+A cart is a draft sale owned by a web user (b2b_web_user): it survives
+logging out, and sales reps can list and take it over. The portal calls
+these methods and holds no rule of its own."""
+import re
+from decimal import Decimal, InvalidOperation
+from email.message import EmailMessage
+
+import trytond.config as config
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import Index, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.sendmail import send_message_transactional
+from trytond.transaction import Transaction
+
+from .exceptions import B2BAccessError, CartError, CheckoutError
+
+# "CODE QUANTITY" with spaces, tabs, a semicolon or a comma between
+QUICK_ORDER_LINE = re.compile(
+    r'^\s*(?P<code>[^\s;,]+)[\s;,]+(?P<quantity>\d+(?:[.,]\d+)?)\s*$')
+
+
+def _quantity(text):
+    try:
+        value = Decimal(text.replace(',', '.'))
+    except InvalidOperation:
+        return None
+    return float(value) if value.is_finite() else None
+
+
+class Sale(metaclass=PoolMeta):
+    __name__ = 'sale.sale'
+
+    b2b_web_user = fields.Many2One(
+        'web.user', "Placed By", readonly=True,
+        help="The employee account whose cart the sale is or was.")
+    b2b_payment_method = fields.Many2One(
+        'b2b.payment.method', "Payment Method", ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'readonly': Eval('state') != 'draft',
+            })
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t,
+                (t.b2b_web_user, Index.Equality()),
+                (t.state, Index.Equality()),
+                where=t.b2b_web_user != None))  # noqa: E711
+
+    @fields.depends('party', '_parent_party.b2b_customer_group')
+    def on_change_with_available_carriers(self, name=None):
+        carriers = super().on_change_with_available_carriers(name=name)
+        group = self.party.b2b_customer_group if self.party else None
+        if group and group.carriers:
+            # a company chooses among its group's delivery methods only
+            allowed = {c.id for c in group.carriers}
+            carriers = [c for c in carriers if int(c) in allowed]
+        return carriers
+
+    @classmethod
+    def _b2b_check_cart(cls, web_user, cart):
+        "Refuse a cart that is not this account's own draft"
+        if (not cart or cart.state != 'draft'
+                or cart.b2b_web_user != web_user):
+            raise B2BAccessError(gettext('b2b_base.msg_cart_not_yours'))
+
+    @classmethod
+    def b2b_cart(cls, web_user, create=False):
+        "Return the account's cart (a draft sale), created when asked"
+        web_user.b2b_check('view')
+        carts = cls.search([
+                ('b2b_web_user', '=', web_user.id),
+                ('state', '=', 'draft'),
+                ], order=[('id', 'DESC')], limit=1)
+        if carts:
+            return carts[0]
+        if create:
+            web_user.b2b_check('order')
+            cart = cls(party=web_user.party, b2b_web_user=web_user)
+            cart.on_change_party()
+            cart.save()
+            return cart
+
+    @classmethod
+    def b2b_cart_add(cls, web_user, items):
+        """Add (product, quantity[, unit]) items to the account's cart,
+        all or none, and return the cart"""
+        pool = Pool()
+        Line = pool.get('sale.line')
+        web_user.b2b_check('order')
+        cart = cls.b2b_cart(web_user, create=True)
+        lines = {(l.product.id, l.unit.id): l for l in cart.lines
+            if l.type == 'line' and l.product}
+        to_save = []
+        for item in items:
+            product, quantity, *rest = item
+            unit = rest[0] if rest and rest[0] else product.sale_uom
+            cls._b2b_check_product(product)
+            if quantity is None or quantity <= 0:
+                raise CartError(gettext('b2b_base.msg_cart_quantity_positive',
+                        product=product.rec_name))
+            line = lines.get((product.id, unit.id))
+            if line is None:
+                line = Line(sale=cart, product=product, unit=unit,
+                    quantity=0)
+                line.on_change_product()
+                line.unit = unit
+                lines[(product.id, unit.id)] = line
+            # the step is checked on what the buyer adds, the minimum on
+            # the line it makes
+            product.b2b_check_sale_quantity(
+                quantity, unit, waive_minimum=True)
+            line.quantity = (line.quantity or 0) + quantity
+            product.b2b_check_sale_quantity(line.quantity, unit)
+            if line not in to_save:
+                to_save.append(line)
+        Line.save(to_save)
+        cls.b2b_reprice([cart])
+        return cart
+
+    @classmethod
+    def _b2b_check_product(cls, product):
+        if not (product.salable and product.active):
+            raise CartError(gettext('b2b_base.msg_cart_product_not_salable',
+                    product=product.rec_name))
+
+    @classmethod
+    def b2b_cart_set_quantity(cls, web_user, line, quantity):
+        "Set the quantity of a line of the account's cart (0 removes it)"
+        pool = Pool()
+        Line = pool.get('sale.line')
+        web_user.b2b_check('order')
+        cls._b2b_check_cart(web_user, line.sale)
+        if not quantity:
+            Line.delete([line])
+        else:
+            if quantity < 0:
+                raise CartError(gettext('b2b_base.msg_cart_quantity_positive',
+                        product=line.product.rec_name))
+            line.product.b2b_check_sale_quantity(quantity, line.unit)
+            line.quantity = quantity
+            line.save()
+        cls.b2b_reprice([line.sale])
+
+    @classmethod
+    def b2b_cart_remove(cls, web_user, line):
+        cls.b2b_cart_set_quantity(web_user, line, 0)
+
+    @classmethod
+    def b2b_quick_order(cls, web_user, text):
+        """Add the "code quantity" lines of text to the cart; return per
+        non-empty line (text, product or None, error message or None)"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        web_user.b2b_check('order')
+        parsed = []
+        for raw in (text or '').splitlines():
+            if not raw.strip():
+                continue
+            match = QUICK_ORDER_LINE.match(raw)
+            if not match:
+                parsed.append((raw, None, None,
+                        gettext('b2b_base.msg_quick_order_format')))
+                continue
+            quantity = _quantity(match.group('quantity'))
+            parsed.append((raw, match.group('code'), quantity, None))
+        codes = {code for _, code, _, _ in parsed if code}
+        products = {p.code: p for p in Product.search([
+                    ('code', 'in', list(codes)),
+                    ('salable', '=', True),
+                    ])} if codes else {}
+        results = []
+        for raw, code, quantity, error in parsed:
+            product = products.get(code) if code else None
+            if not error and not product:
+                error = gettext('b2b_base.msg_quick_order_unknown', code=code)
+            if not error:
+                try:
+                    # each line on its own: a bad line does not stop others
+                    # (b2b_cart_add checks everything before it writes)
+                    cls.b2b_cart_add(web_user, [(product, quantity)])
+                except UserError as exception:
+                    error = exception.message
+            results.append((raw, product if not error else None, error))
+        return results
+
+    @classmethod
+    def b2b_reorder(cls, web_user, sale):
+        "Add the lines of an earlier order of the company to the cart"
+        web_user.b2b_check('order', sale)
+        items = [(l.product, l.quantity, l.unit) for l in sale.lines
+            if l.type == 'line' and l.product and l.shipment_cost is None
+            and l.quantity and l.quantity > 0]
+        return cls.b2b_cart_add(web_user, items)
+
+    @classmethod
+    def b2b_checkout_options(cls, web_user):
+        """Return the delivery addresses, delivery methods and payment
+        methods the account may choose from"""
+        web_user.b2b_check('order')
+        party = web_user.party
+        group = party.b2b_customer_group
+        addresses = [a for a in party.addresses if a.active]
+        delivery = [a for a in addresses if a.delivery] or addresses
+        carriers = [c for c in (group.carriers if group else []) if c.active]
+        methods = [m for m in (group.payment_methods if group else [])
+            if m.active]
+        return {
+            'addresses': delivery,
+            'carriers': carriers,
+            'payment_methods': methods,
+            }
+
+    @classmethod
+    def b2b_place_order(cls, web_user, cart, shipment_address=None,
+            new_address=None, carrier=None, payment_method=None,
+            comment=None, reference=None):
+        """Place the account's cart as an order: prices are computed again,
+        the sale is confirmed (or left as a quotation for staff review) and
+        the buyer gets a confirmation e-mail"""
+        pool = Pool()
+        Address = pool.get('party.address')
+        Configuration = pool.get('b2b.configuration')
+        web_user.b2b_check('order', cart)
+        cls._b2b_check_cart(web_user, cart)
+        if not [l for l in cart.lines if l.type == 'line' and l.product]:
+            raise CheckoutError(gettext('b2b_base.msg_checkout_empty'))
+        options = cls.b2b_checkout_options(web_user)
+        if payment_method not in options['payment_methods']:
+            raise CheckoutError(gettext(
+                    'b2b_base.msg_checkout_payment_method'))
+        if options['carriers'] and carrier not in options['carriers']:
+            raise CheckoutError(gettext('b2b_base.msg_checkout_carrier'))
+        if new_address:
+            for field in ['street', 'postal_code', 'city']:
+                if not (new_address.get(field) or '').strip():
+                    raise CheckoutError(gettext(
+                            'b2b_base.msg_checkout_address_incomplete'))
+            shipment_address = Address(party=web_user.party, delivery=True,
+                **{k: v for k, v in new_address.items()
+                    if k in {'party_name', 'street', 'postal_code', 'city',
+                        'country'}})
+            shipment_address.save()
+        elif shipment_address not in options['addresses']:
+            raise CheckoutError(gettext('b2b_base.msg_checkout_address'))
+        cart.shipment_address = shipment_address
+        cart.carrier = carrier
+        cart.b2b_payment_method = payment_method
+        if payment_method.payment_term:
+            cart.payment_term = payment_method.payment_term
+        cart.comment = (comment or '').strip() or None
+        cart.reference = (reference or '').strip() or None
+        cart.save()
+        cls.quote([cart])
+        if not Configuration(1).order_review:
+            cls.confirm([cart])
+        cart.b2b_send_order_email()
+        return cart
+
+    def b2b_send_order_email(self):
+        "Confirm the order to the buyer, in the company's language"
+        party = self.party
+        language = party.lang.code if party.lang else None
+        with Transaction().set_context(language=language):
+            state = gettext('b2b_base.msg_order_state_' + (
+                    'confirmed' if self.state in {'confirmed', 'processing'}
+                    else 'review'))
+            lines = '\n'.join(
+                f"{l.product.rec_name}: {l.quantity:g} {l.unit.symbol} "
+                f"× {l.unit_price:.2f} = {l.amount:.2f} "
+                f"{self.currency.code}"
+                for l in self.lines if l.type == 'line')
+            subject = gettext('b2b_base.msg_order_email_subject',
+                number=self.number or self.id)
+            body = gettext('b2b_base.msg_order_email_body',
+                number=self.number or self.id, state=state, lines=lines,
+                untaxed=f"{self.untaxed_amount:.2f}",
+                tax=f"{self.tax_amount:.2f}",
+                total=f"{self.total_amount:.2f}",
+                currency=self.currency.code,
+                reference=self.reference or '-')
+        msg = EmailMessage()
+        msg['From'] = config.get('email', 'from')
+        msg['To'] = self.b2b_web_user.email
+        msg['Subject'] = subject
+        msg.set_content(body)
+        send_message_transactional(msg)
