@@ -31,6 +31,8 @@ DEFAULT_DATABASE = 'b2b_demo'
 ADMIN_EMAIL = 'admin@example.com'
 SIZES = ['small', 'large']
 DEMO_DATA = 'b2b_suite.demo_data'
+BENCHMARKS = ['pricing']
+BENCH_DATABASE = 'b2b_bench'
 # trytond's log format: pid thread [time] LEVEL logger message
 LOG_LINE = re.compile(
     r'^\d+ \d+ \[[^\]]*\] (?P<level>[A-Z]+) (?P<logger>\S+) (?P<message>.*)$')
@@ -421,11 +423,22 @@ def get_parser():
         help="do nothing if this size was already loaded into the database")
     subparsers.add_parser('serve', parents=[common],
         help="run the server with the back office (sao)")
+    bench_parser = subparsers.add_parser('bench',
+        help="benchmark a hot path on PostgreSQL with the large data set")
+    bench_parser.add_argument('name', choices=BENCHMARKS)
+    bench_parser.add_argument('-d', '--database', default=BENCH_DATABASE,
+        metavar='NAME', help="database name (default: %(default)s)")
+    bench_parser.add_argument('-n', '--iterations', type=int, default=30,
+        help="measured runs of each side (default: %(default)s)")
     return parser
 
 
 def main(argv=None):
     args = get_parser().parse_args(argv)
+    if args.command == 'bench':
+        # it brings its own PostgreSQL and configuration
+        from bench import runner
+        return runner.run(args.name, args.database, args.iterations)
     try:
         parser = config.load()
         if config.backend(parser) == 'sqlite':

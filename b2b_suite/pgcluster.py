@@ -188,6 +188,40 @@ def private_cluster():
         log("PostgreSQL cluster stopped and removed")
 
 
+@contextlib.contextmanager
+def kept_cluster(directory):
+    """Start the cluster kept in directory (initialised on first use, e.g.
+    for benchmark data sets built once), yield its URI and stop it at the
+    end; its data stays for the next run"""
+    bin_dir = ensure_bin_dir()
+    directory = Path(directory).resolve()
+    data = directory / 'data'
+    if not (data / 'PG_VERSION').exists():
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        if os.geteuid() == 0:
+            postgres = pwd.getpwnam('postgres')
+            for path in [directory, *directory.parents]:
+                if path == Path(path.anchor):
+                    break
+                # postgres must reach its data directory
+                os.chmod(path, os.stat(path).st_mode | 0o011)
+            os.chown(directory, postgres.pw_uid, postgres.pw_gid)
+        _run([str(bin_dir / 'initdb'), '-D', str(data), '--auth=trust',
+                '-E', 'UTF8', '--locale=C.UTF-8', '-U', 'postgres',
+                '--no-sync'])
+        log(f"PostgreSQL cluster initialised in {directory}")
+    _stop(bin_dir, data)
+    port = free_port()
+    _start(bin_dir, directory, data, port)
+    log(f"PostgreSQL cluster of {directory} started on 127.0.0.1:{port}")
+    try:
+        yield f'postgresql://postgres@127.0.0.1:{port}/'
+    finally:
+        _stop(bin_dir, data)
+        log(f"PostgreSQL cluster of {directory} stopped (data kept)")
+
+
 def configured_uri(environ=None):
     "Return the PostgreSQL URI set in the environment, or None"
     environ = os.environ if environ is None else environ
