@@ -1,0 +1,165 @@
+# This file is part of the B2B wholesale suite.
+"""Languages of the portal: Polish (default) and English.
+
+The locale is the `lang` cookie set by the language switcher, else the
+browser's Accept-Language, else Polish. Money, numbers and dates follow
+the locale (Babel). The catalogs are .po files in translations/; their
+.mo files are compiled at start when missing or older than the .po, so
+that no binary is kept in git."""
+import datetime
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from flask import request
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ['pl', 'en']
+DEFAULT_LANGUAGE = 'pl'
+LANGUAGE_NAMES = {'pl': "Polski", 'en': "English"}
+COOKIE = 'lang'
+CURRENCY = 'PLN'
+TRANSLATIONS = Path(__file__).parent / 'translations'
+
+
+def select_locale():
+    "Return the language of the request"
+    if request.cookies.get(COOKIE) in LANGUAGES:
+        return request.cookies[COOKIE]
+    return request.accept_languages.best_match(
+        LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def language():
+    "Return the code of the current language (for Tryton's context too)"
+    locale = get_locale()
+    return locale.language if locale else DEFAULT_LANGUAGE
+
+
+def compile_catalogs(directory=TRANSLATIONS):
+    """Compile each .po file of the directory to its .mo when the .mo is
+    missing or older; return the paths compiled"""
+    compiled = []
+    for po_path in sorted(Path(directory).glob('*/LC_MESSAGES/*.po')):
+        mo_path = po_path.with_suffix('.mo')
+        if (mo_path.exists()
+                and mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+            continue
+        with po_path.open('rb') as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        # write to a temporary file first: several processes may start
+        tmp_path = mo_path.with_suffix(f'.mo.{id(catalog)}.tmp')
+        with tmp_path.open('wb') as mo_file:
+            write_mo(mo_file, catalog)
+        tmp_path.replace(mo_path)
+        compiled.append(mo_path)
+    return compiled
+
+
+def money(value, unit_price=False):
+    """Format an amount in PLN in the current language; a unit price
+    with more than 2 decimals shows 4 (Tryton's price digits)"""
+    if value is None:
+        return ''
+    value = Decimal(value)
+    if unit_price and value != value.quantize(Decimal('0.01')):
+        return format_currency(value.quantize(Decimal('0.0001')), CURRENCY,
+            locale=language(), decimal_quantization=False)
+    return format_currency(value, CURRENCY, locale=language())
+
+
+def number(value):
+    "Format a quantity (0,25 in Polish, 0.25 in English)"
+    if value is None:
+        return ''
+    value = Decimal(str(value)).normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return format_decimal(value, locale=language(),
+        decimal_quantization=False)
+
+
+def date(value):
+    "Format a date the short way of the language (5.03.2026 in Polish)"
+    from babel.dates import format_date
+    if value is None:
+        return ''
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return format_date(value, 'short', locale=language())
+
+
+def _catalogs():
+    """Return the directory of the compiled catalogs: translations/, or a
+    temporary copy when the package is not writable (installed wheel)"""
+    try:
+        compile_catalogs(TRANSLATIONS)
+        return TRANSLATIONS
+    except OSError:
+        target = Path(tempfile.mkdtemp(prefix='b2b-portal-i18n-'))
+        shutil.copytree(TRANSLATIONS, target, dirs_exist_ok=True)
+        compile_catalogs(target)
+        return target
+
+
+def init_app(app):
+    app.config.setdefault('BABEL_DEFAULT_LOCALE', DEFAULT_LANGUAGE)
+    app.config.setdefault('BABEL_TRANSLATION_DIRECTORIES', str(_catalogs()))
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(money=money, number=number, date=date)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_language=language)
+
+
+def extract():
+    "Return the catalog of the texts of the portal's code and templates"
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    root = Path(__file__).parent
+    catalog = Catalog(project="B2B Wholesale portal")
+    method_map = [
+        ('tests/**', 'ignore'),
+        ('**.py', 'python'),
+        ('templates/**.html', 'jinja2'),
+        ]
+    options_map = {'templates/**.html': {
+            'extensions': 'jinja2.ext.i18n',
+            'trimmed': 'false',
+            }}
+    for filename, lineno, message, comments, context in extract_from_dir(
+            root, method_map, options_map):
+        catalog.add(message, None, [(filename, lineno)],
+            auto_comments=comments, context=context)
+    return catalog
+
+
+def update(language='pl'):
+    """Add the new texts of the code and templates to the language's .po
+    (untranslated) and drop the ones no longer used"""
+    from babel.messages.pofile import write_po
+    po_path = TRANSLATIONS / language / 'LC_MESSAGES' / 'messages.po'
+    template = extract()
+    if po_path.exists():
+        with po_path.open('rb') as po_file:
+            catalog = read_po(po_file, locale=language)
+        catalog.update(template, no_fuzzy_matching=True)
+    else:
+        from babel.messages.catalog import Catalog
+        catalog = Catalog(locale=language, project=template.project)
+        catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    po_path.parent.mkdir(parents=True, exist_ok=True)
+    with po_path.open('wb') as po_file:
+        write_po(po_file, catalog, width=79, include_lineno=False)
+    return [m.id for m in catalog if m.id and not m.string]
+
+
+if __name__ == '__main__':
+    # python -m portal.i18n: refresh translations/pl/LC_MESSAGES/messages.po
+    untranslated = update()
+    print(f"{len(untranslated)} texts to translate")
