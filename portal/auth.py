@@ -101,7 +101,7 @@ def pending():
         return redirect(url_for('shop.catalog'))
     party = account.party
     return _page('auth/pending.html',
-        status=party.b2b_status if party else None,
+        company_status=party.b2b_status if party else None,
         company=party.rec_name if party else '')
 
 

@@ -12,6 +12,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -67,8 +68,10 @@ def money(value, unit_price=False):
         return ''
     value = Decimal(value)
     if unit_price and value != value.quantize(Decimal('0.01')):
-        return format_currency(value.quantize(Decimal('0.0001')), CURRENCY,
-            locale=language(), decimal_quantization=False)
+        pattern = Locale.parse(language()).currency_formats['standard']
+        return format_currency(value, CURRENCY,
+            format=pattern.pattern.replace('0.00', '0.0000'),
+            locale=language(), currency_digits=False)
     return format_currency(value, CURRENCY, locale=language())
 
 

@@ -1,0 +1,193 @@
+# This file is part of the B2B wholesale suite.
+"""The catalog: the company's prices from the pricing service, stock
+levels, visibility for visitors, refusals"""
+import re
+
+import pytest
+from werkzeug.exceptions import NotFound
+
+from .tools import DEMO_LOGIN, DEMO_PASSWORD, STOCK, login, run, text
+
+
+def _cards(response):
+    "Return {product id: visible text of its card} of a catalog page"
+    return {int(id_): text_of(card) for id_, card in re.findall(
+            r'<li class="card" data-product="(\d+)">(.*?)</form>\s*</li>',
+            response.text, flags=re.S)}
+
+
+def text_of(fragment):
+    import html
+    return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ',
+                fragment))).strip()
+
+
+@pytest.fixture
+def compute_calls(app, monkeypatch):
+    "Count the calls of b2b.pricing.compute"
+    from trytond.pool import Pool
+    Pricing = Pool(app.config['TRYTON_DATABASE']).get('b2b.pricing')
+    calls = []
+    original = Pricing.compute.__func__
+
+    def compute(cls, party, lines, date=None):
+        calls.append(len(lines))
+        return original(cls, party, lines, date=date)
+    monkeypatch.setattr(Pricing, 'compute', classmethod(compute))
+    return calls
+
+
+def test_catalog_prices_are_the_companys(app, client, compute_calls):
+    """Every price of a catalog page is what b2b.pricing.compute gives
+    the logged-in company, net and gross, all from one call"""
+    from portal import i18n
+    from trytond.pool import Pool
+    assert login(client, DEMO_LOGIN, DEMO_PASSWORD).status_code == 302
+    client.set_cookie('lang', 'en')
+    del compute_calls[:]
+    page = client.get('/?q=HD-000')
+    assert page.status_code == 200
+    # one call: the 48 products and the package offers among them
+    assert len(compute_calls) == 1 and compute_calls[0] >= 48
+    cards = _cards(page)
+    assert len(cards) == 48
+
+    def expected():
+        from portal.shop import quantity_rules
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Product = pool.get('product.product')
+        Pricing = pool.get('b2b.pricing')
+        party = WebUser.search([('email', '=', DEMO_LOGIN)])[0].party
+        products = Product.browse(list(cards))
+        lines = [(p, quantity_rules(p)[0]) for p in products]
+        prices = Pricing.compute(party, lines)
+        list_prices = Pricing.compute(None, lines)
+        return {p.id: (listed.unit_price, price.unit_price,
+                price.unit_price_gross)
+            for p, price, listed in zip(products, prices, list_prices)}
+    with app.test_request_context(headers={'Cookie': 'lang=en'}):
+        prices = run(app, expected, commit=False)
+        discounted = 0
+        for product_id, (list_price, net, gross) in prices.items():
+            card = cards[product_id]
+            assert f"{i18n.money(net, unit_price=True)} / " in card
+            assert f"{i18n.money(gross, unit_price=True)} gross" in card
+            discounted += net < list_price
+    # the HURT group's price list and discount make them cheaper
+    assert discounted == 48
+
+
+def test_availability(app, client):
+    "Stock levels of the warehouse: in stock, low, out of stock"
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    page = client.get('/?q=HD-0004')
+    found = {}
+    for code in ['HD-00040', 'HD-00041', 'HD-00042']:
+        card, = [c for c in _cards(page).values() if code in c]
+        found[code] = re.search(r'In stock|Low stock|Out of stock', card)[0]
+    assert STOCK == {'HD-00040': 500, 'HD-00041': 3}
+    assert found == {'HD-00040': "In stock", 'HD-00041': "Low stock",
+        'HD-00042': "Out of stock"}
+
+
+def _set_visibility(value):
+    from trytond.pool import Pool
+    Configuration = Pool().get('b2b.configuration')
+    Configuration.write([Configuration(1)], {'shop_visibility': value})
+
+
+def test_visitor_visibility(app, client):
+    "What visitors see follows the shop visibility setting"
+    client.set_cookie('lang', 'en')
+    try:
+        run(app, _set_visibility, 'open')
+        page = client.get('/')
+        assert page.status_code == 200
+        assert " gross" in text(page) and "stock" in text(page)
+        run(app, _set_visibility, 'prices_after_login')
+        page = client.get('/')
+        assert page.status_code == 200
+        assert " gross" not in text(page) and "In stock" not in text(page)
+        assert "Log in to see your prices and stock." in text(page)
+        product = client.get('/product/' + re.search(
+                r'data-product="(\d+)"', page.text)[1])
+        assert product.status_code == 200 and "gross" not in text(product)
+        run(app, _set_visibility, 'login_only')
+        assert client.get('/').status_code == 401
+        assert "Please log in" in text(client.get('/'))
+        login(client, DEMO_LOGIN, DEMO_PASSWORD)
+        assert " gross" in text(client.get('/'))
+    finally:
+        run(app, _set_visibility, 'prices_after_login')
+
+
+def test_price_in_a_request_is_ignored(app, client):
+    """The price of a quantity comes from the pricing service, whatever
+    price the request carries"""
+    from portal import i18n
+    from trytond.pool import Pool
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+
+    def price():
+        pool = Pool()
+        Product = pool.get('product.product')
+        WebUser = pool.get('web.user')
+        product, = Product.search([('code', '=', 'HD-00040')])
+        party = WebUser.search([('email', '=', DEMO_LOGIN)])[0].party
+        line, = pool.get('b2b.pricing').compute(party, [(product, 50)])
+        return product.id, line.unit_price
+    product_id, unit_price = run(app, price, commit=False)
+    page = client.get(f'/product/{product_id}', query_string={
+            'quantity': '50', 'unit_price': '0.01', 'price': '0.01'})
+    assert page.status_code == 200
+    quote = text_of(re.search(r'<div class="quote".*?</div>', page.text,
+            flags=re.S)[0])
+    with app.test_request_context(headers={'Cookie': 'lang=en'}):
+        assert f"{i18n.money(unit_price, unit_price=True)} / " in quote
+    assert "0.01" not in quote
+    # a quantity the selling rules refuse is explained, not priced
+    page = client.get(f'/product/{product_id}?quantity=-3')
+    assert 'class="quote"' not in page.text
+
+
+def test_records_of_another_company_are_not_found(app, client):
+    """scope.owned answers 404 for another company's record and returns
+    the account's own; products outside the catalog are not found"""
+    from portal import scope
+    from trytond.pool import Pool
+    response = login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    cookie = re.search(r'b2b_session=([^;]+)',
+        response.headers['Set-Cookie'])[1]
+
+    def addresses():
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Address = pool.get('party.address')
+        Product = pool.get('product.product')
+        party = WebUser.search([('email', '=', DEMO_LOGIN)])[0].party
+        own = Address.search([('party', '=', party.id)], limit=1)[0].id
+        other = Address.search([
+                ('party', '!=', party.id),
+                ('party.b2b_customer', '=', True),
+                ], limit=1)[0].id
+        carrier_product, = Product.search([
+                ('salable', '=', True),
+                ('type', '=', 'service'),
+                ], limit=1)
+        return own, other, carrier_product.id
+    own, other, service = run(app, addresses, commit=False)
+
+    @scope.transaction()
+    def owned(record_id):
+        return scope.owned('party.address', record_id).id
+    with app.test_request_context(
+            headers={'Cookie': f'b2b_session={cookie}'}):
+        assert owned(own) == own
+        for record_id in [other, 10 ** 9, 'x']:
+            with pytest.raises(NotFound):
+                owned(record_id)
+    assert client.get(f'/product/{service}').status_code == 404
+    assert client.get('/?category=999999').status_code == 404

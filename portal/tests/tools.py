@@ -1,0 +1,60 @@
+# This file is part of the B2B wholesale suite.
+"""Helpers of the portal tests"""
+import html
+import re
+
+# stock put in the warehouse for the availability tests: code -> quantity
+STOCK = {'HD-00040': 500, 'HD-00041': 3}
+DEMO_LOGIN = 'kupiec@demo.example'
+DEMO_PASSWORD = 'demo1234'
+
+
+def run(app, func, *args, commit=True):
+    """Run func(*args) in a transaction of root with the portal's context
+    (company…) and commit it"""
+    from trytond.transaction import Transaction
+    context = dict(app.config['PORTAL_TRYTON_CONTEXT'])
+    with Transaction().start(app.config['TRYTON_DATABASE'], 0,
+            context=context) as transaction:
+        result = func(*args)
+        if commit:
+            transaction.commit()
+        return result
+
+
+def put_stock():
+    "Count the STOCK quantities into the warehouse's storage"
+    from trytond.pool import Pool
+    pool = Pool()
+    Inventory = pool.get('stock.inventory')
+    Location = pool.get('stock.location')
+    Product = pool.get('product.product')
+    warehouse, = Location.search([('type', '=', 'warehouse')])
+    products = Product.search([('code', 'in', list(STOCK))])
+    inventory, = Inventory.create([{
+                'location': warehouse.storage_location.id,
+                'lines': [('create', [{
+                                'product': p.id,
+                                'quantity': STOCK[p.code],
+                                } for p in products])],
+                }])
+    Inventory.confirm([inventory])
+
+
+def csrf_token(client, path='/login'):
+    page = client.get(path)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+
+
+def login(client, email, password):
+    return client.post('/login', data={
+            'email': email, 'password': password,
+            'csrf_token': csrf_token(client)})
+
+
+def text(response):
+    "Return the visible text of an HTML response, spaces collapsed"
+    body = re.sub(r'<(script|style)[^>]*>.*?</\1>', ' ', response.text,
+        flags=re.S)
+    body = re.sub(r'<[^>]+>', ' ', body)
+    return re.sub(r'\s+', ' ', html.unescape(body)).strip()
