@@ -65,7 +65,7 @@ def measure(database, iterations=30, warmup=3):
     alternating the two so that machine noise hits both alike"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
-    User = None
+    Pool(database).init()
     with Transaction().start(database, 0, readonly=True):
         pool = Pool()
         User = pool.get('res.user')

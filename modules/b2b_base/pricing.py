@@ -21,15 +21,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from simpleeval import SimpleEval
 from sql import Literal
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Model
 from trytond.modules.product import round_price
 from trytond.pool import Pool
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.tools.decimal_ import DecimalNull as Null
+from trytond.tools.decimal_ import decistmt
 from trytond.transaction import Transaction
 
 _100 = Decimal(100)
@@ -65,6 +68,18 @@ class LinePrice:
                 return step
 
 
+@dataclass
+class _Item:
+    "What pricing needs of a product, read once for all lines"
+    id: int
+    template: int
+    sale_uom: object
+    default_uom: object
+    account_category: int
+    package_quantity: float
+    package_discount: Decimal
+
+
 class Pricing(Model):
     "B2B Pricing"
     __name__ = 'b2b.pricing'
@@ -77,8 +92,6 @@ class Pricing(Model):
         record or an id, unit a record, an id or None for the sale unit,
         manual_price a Decimal or None."""
         pool = Pool()
-        Product = pool.get('product.product')
-        Uom = pool.get('product.uom')
         Date = pool.get('ir.date')
         if date is None:
             date = Date.today()
@@ -91,27 +104,58 @@ class Pricing(Model):
             requests.append((int(product), abs(float(quantity or 0)),
                     int(unit) if unit is not None else None, manual))
 
-        products = {p.id: p for p in Product.browse(
-                list({r[0] for r in requests}))}
-        units = {u.id: u for u in Uom.browse(
-                list({r[2] for r in requests if r[2] is not None}))}
+        products, units = cls._items({r[0] for r in requests},
+            {r[2] for r in requests if r[2] is not None})
         context = cls._price_context(party, products.values(), date)
+        context['units'] = units
 
         results = []
         for product_id, quantity, unit_id, manual in requests:
-            product = products[product_id]
-            unit = units[unit_id] if unit_id is not None else product.sale_uom
-            if unit.category != product.sale_uom.category:
-                unit = product.sale_uom
+            item = products[product_id]
+            sale_uom = item.sale_uom
+            unit = context['units'][unit_id] if unit_id else sale_uom
+            if unit.category != sale_uom.category:
+                unit = sale_uom
             results.append(cls._compute_line(
-                    context, product, quantity, unit, manual))
+                    context, item, quantity, unit, manual))
         return results
+
+    @classmethod
+    def _items(cls, product_ids, unit_ids):
+        """Read the products and their templates as plain values: two
+        queries instead of the many of the records' lazy fields"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        templates = {p['id']: p['template']
+            for p in Product.read(list(product_ids), ['template'])}
+        fields = ['sale_uom', 'default_uom', 'account_category',
+            'b2b_package_quantity', 'b2b_package_discount']
+        template_values = {t['id']: t for t in Template.read(
+                list(set(templates.values())), fields)}
+        units = {u.id: u for u in Uom.browse(list(
+                    {t[f] for t in template_values.values()
+                        for f in ['sale_uom', 'default_uom']}
+                    | set(unit_ids)))}
+        items = {}
+        for product_id, template_id in templates.items():
+            values = template_values[template_id]
+            items[product_id] = _Item(
+                id=product_id, template=template_id,
+                sale_uom=units[values['sale_uom']],
+                default_uom=units[values['default_uom']],
+                account_category=values['account_category'],
+                package_quantity=values['b2b_package_quantity'],
+                package_discount=values['b2b_package_discount'])
+        return items, units
 
     @classmethod
     def _price_context(cls, party, products, date):
         "Load in a few queries everything the lines need"
         pool = Pool()
         Tax = pool.get('account.tax')
+        Category = pool.get('product.category')
         products = list(products)
         price_list = cls.price_list(party)
         group = party.b2b_customer_group if party else None
@@ -119,27 +163,31 @@ class Pricing(Model):
             'party': party,
             'date': date,
             'price_list': price_list,
-            'price_list_lines': list(price_list.lines) if price_list else [],
+            'price_list_lines': [
+                (l, l.quantity, l.category.id if l.category else None,
+                    l.product.id if l.product else None)
+                for l in (price_list.lines if price_list else [])],
             'group_discount': (
                 group.discount if group and group.discount else Decimal(0)),
             'list_prices': cls._list_prices(products),
             'cost_prices': {},
             'category_parents': cls._category_parents(),
+            'template_categories': cls._template_categories(products),
             'template_tiers': defaultdict(list),
             'category_tiers': defaultdict(list),
             }
         if price_list and (price_list.price == 'cost_price' or any(
                     'cost_price' in (l.formula or '')
-                    for l in context['price_list_lines'])):
+                    for l, *_ in context['price_list_lines'])):
             context['cost_prices'] = cls._cost_prices(products)
         cls._load_tiers(context, products)
 
         taxes = {}
-        for product in products:
-            category = product.account_category
-            key = category.id if category else None
-            if key not in taxes:
-                taxes[key] = list(product.customer_taxes_used)
+        for category in Category.browse(list(
+                    {p.account_category for p in products
+                        if p.account_category})):
+            taxes[category.id] = list(category.customer_taxes_used)
+        taxes[None] = []
         tax_rule = party.customer_tax_rule if party else None
         if tax_rule:
             for key, product_taxes in taxes.items():
@@ -171,12 +219,12 @@ class Pricing(Model):
         company = Transaction().context.get('company')
         by_template = defaultdict(list)
         for product in products:
-            by_template[product.template.id].append(product.id)
+            by_template[product.template].append(product.id)
         template_prices, product_prices = {}, {}
-        for sub_ids in grouped_slice(list(by_template)):
+        for sub_ids in grouped_slice(list(by_template), _in_max()):
             cursor.execute(*table.select(
                     table.template, table.product, table.list_price,
-                    where=reduce_ids(table.template, sub_ids)
+                    where=table.template.in_(list(sub_ids))
                     & (Equal(table.company, company) if company
                         else Literal(True))))
             for template, product, price in cursor:
@@ -202,9 +250,9 @@ class Pricing(Model):
         cursor = Transaction().connection.cursor()
         company = Transaction().context.get('company')
         prices = {}
-        for sub_ids in grouped_slice([p.id for p in products]):
+        for sub_ids in grouped_slice([p.id for p in products], _in_max()):
             cursor.execute(*table.select(table.product, table.cost_price,
-                    where=reduce_ids(table.product, sub_ids)
+                    where=table.product.in_(list(sub_ids))
                     & (Equal(table.company, company) if company
                         else Literal(True))))
             for product, price in cursor:
@@ -222,16 +270,34 @@ class Pricing(Model):
         return dict(cursor)
 
     @classmethod
+    def _template_categories(cls, products):
+        "Return the category ids of each product's template"
+        pool = Pool()
+        TemplateCategory = pool.get('product.template-product.category.all')
+        cursor = Transaction().connection.cursor()
+        categories = defaultdict(list)
+        # the union of the models that put templates in categories
+        for model in TemplateCategory.union_models():
+            table = pool.get(model).__table__()
+            for sub_ids in grouped_slice(
+                    list({p.template for p in products}), _in_max()):
+                cursor.execute(*table.select(table.template, table.category,
+                        where=table.template.in_(list(sub_ids))))
+                for template, category in cursor:
+                    categories[template].append(category)
+        return categories
+
+    @classmethod
     def _load_tiers(cls, context, products):
         pool = Pool()
         Tier = pool.get('b2b.quantity.discount')
         table = Tier.__table__()
         cursor = Transaction().connection.cursor()
-        template_ids = list({p.template.id for p in products})
-        for sub_ids in grouped_slice(template_ids):
+        template_ids = list({p.template for p in products})
+        for sub_ids in grouped_slice(template_ids, _in_max()):
             cursor.execute(*table.select(
                     table.template, table.quantity, table.discount,
-                    where=reduce_ids(table.template, sub_ids)))
+                    where=table.template.in_(list(sub_ids))))
             for template, quantity, discount in cursor:
                 context['template_tiers'][template].append(
                     (Decimal(str(quantity)), Decimal(str(discount))))
@@ -248,7 +314,7 @@ class Pricing(Model):
         "Yield the product's categories then their parents, nearest first"
         parents = context['category_parents']
         seen = set()
-        level = [c.id for c in product.categories_all]
+        level = context['template_categories'].get(product.template, [])
         while level:
             next_level = []
             for category in level:
@@ -262,7 +328,7 @@ class Pricing(Model):
     @classmethod
     def _tier(cls, context, product, quantity):
         "Return (threshold, discount) of the tier the quantity reaches"
-        tiers = context['template_tiers'].get(product.template.id)
+        tiers = context['template_tiers'].get(product.template)
         if not tiers:
             for category in cls._categories(context, product):
                 tiers = context['category_tiers'].get(category)
@@ -285,13 +351,13 @@ class Pricing(Model):
         price_list = context['price_list']
         if not price_list:
             return 'list_price', list_price
-        list_uom = price_list.get_uom(product)
-        pattern = {
-            'categories': list(cls._categories(context, product)),
-            'product': product.id,
-            'quantity': Uom.compute_qty(
-                unit, quantity, list_uom, round=False),
-            }
+        # as product.price_list.get_uom (sale_price_list's product_sale)
+        list_uom = (product.sale_uom
+            if price_list.unit == 'product_sale' and product.sale_uom
+            else product.default_uom)
+        list_quantity = abs(Uom.compute_qty(
+                unit, quantity, list_uom, round=False))
+        categories = set(cls._categories(context, product))
         null = Null()
         names = {
             'list_price': list_price if list_price is not None else null,
@@ -301,9 +367,14 @@ class Pricing(Model):
             'list_price': names['list_price'],
             'cost_price': names['cost_price'],
             }.get(price_list.price, null)
-        for line in context['price_list_lines']:
-            if line.match(pattern):
-                price = line.get_unit_price(names=dict(names))
+        # the first line that matches wins, as in price_list.compute, with
+        # its criteria read once for all products (PriceListLine.match)
+        for line, line_quantity, category, line_product in context[
+                'price_list_lines']:
+            if ((line_quantity is None or line_quantity <= list_quantity)
+                    and (category is None or category in categories)
+                    and (line_product is None or line_product == product.id)):
+                price = cls._formula_price(context, line, names)
                 if price is not None and price_list.tax_included:
                     price = Tax.reverse_compute(
                         price, cls._taxes(context, product),
@@ -312,15 +383,42 @@ class Pricing(Model):
         return 'list_price', list_price
 
     @classmethod
+    def _formula_price(cls, context, line, names):
+        """Evaluate the line's formula as PriceListLine.get_unit_price does,
+        parsing it once per call instead of once per product"""
+        formulas = context.setdefault('formulas', {})
+        if line.id not in formulas:
+            try:
+                formulas[line.id] = SimpleEval.parse(decistmt(line.formula))
+            except Exception:
+                formulas[line.id] = None
+        tree = formulas[line.id]
+        if tree is None:
+            # let Tryton raise its own clear error
+            return line.get_unit_price(names=dict(names))
+        try:
+            price = SimpleEval(names=dict(names),
+                functions={'Decimal': Decimal}).eval(
+                line.formula, previously_parsed=tree)
+        except Exception:
+            return line.get_unit_price(names=dict(names))
+        if isinstance(price, Null):
+            return None
+        if not isinstance(price, Decimal):
+            return line.get_unit_price(names=dict(names))
+        return round_price(price)
+
+    @classmethod
     def _taxes(cls, context, product):
-        category = product.account_category
-        return context['taxes'].get(category.id if category else None, [])
+        return context['taxes'].get(product.account_category, [])
 
     @classmethod
     def _compute_line(cls, context, product, quantity, unit, manual):
         pool = Pool()
         Uom = pool.get('product.uom')
-        result = LinePrice(product=product, quantity=quantity, unit=unit)
+        Product = pool.get('product.product')
+        result = LinePrice(
+            product=Product(product.id), quantity=quantity, unit=unit)
         steps = result.steps
         taxes = cls._taxes(context, product)
         result.taxes = [t.id for t in taxes]
@@ -346,8 +444,8 @@ class Pricing(Model):
                 add(kind, gettext('b2b_base.msg_price_step_list_price'),
                     price)
 
-            sale_quantity = Decimal(str(Uom.compute_qty(
-                        unit, quantity, product.sale_uom, round=False)))
+            sale_quantity = Decimal(str(Uom.compute_qty(unit, quantity,
+                        product.sale_uom, round=False)))
             tier = cls._tier(context, product, sale_quantity)
             if tier:
                 threshold, discount = tier
@@ -357,8 +455,8 @@ class Pricing(Model):
                         quantity=_number(threshold),
                         unit=product.sale_uom.symbol), price)
 
-            package = product.b2b_package_quantity
-            package_discount = product.b2b_package_discount
+            package = product.package_quantity
+            package_discount = product.package_discount
             if package and package_discount and sale_quantity:
                 package = Decimal(str(package))
                 packaged = (sale_quantity // package) * package
@@ -380,17 +478,34 @@ class Pricing(Model):
 
         result.unit_price = round_price(price)
         result.unit_price_gross = cls._gross(
-            result.unit_price, taxes, context['date'])
+            context, product, result.unit_price)
         return result
 
     @classmethod
-    def _gross(cls, unit_price, taxes, date):
+    def _gross(cls, context, product, unit_price):
+        """Return the gross unit price.
+
+        Taxes (percentage, fixed, compound) are affine in the price, so
+        Tax.compute at 0 and at 1 gives gross = slope × net + offset for
+        all the lines of the same taxes"""
         pool = Pool()
         Tax = pool.get('account.tax')
-        gross = unit_price
-        for tax in Tax.compute(taxes, unit_price, 1, date):
-            gross += tax['amount']
-        return round_price(gross)
+        affine = context.setdefault('gross', {})
+        key = product.account_category
+        if key not in affine:
+            taxes = cls._taxes(context, product)
+            date = context['date']
+            offset = sum((t['amount'] for t in Tax.compute(
+                        taxes, Decimal(0), 1, date)), Decimal(0))
+            slope = 1 + sum((t['amount'] for t in Tax.compute(
+                        taxes, Decimal(1), 1, date)), Decimal(0)) - offset
+            affine[key] = (slope, offset)
+        slope, offset = affine[key]
+        return round_price(unit_price * slope + offset)
+
+
+def _in_max():
+    return backend.MAX_QUERY_PARAMS
 
 
 def _percent(value):

@@ -2,7 +2,7 @@
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 
@@ -114,6 +114,20 @@ class Product(metaclass=PoolMeta):
                         quantity=fmt(in_sale_uom),
                         step=fmt(step),
                         nearest=nearest))
+
+
+class TemplateCategory(metaclass=PoolMeta):
+    __name__ = 'product.template-product.category'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # the catalog and the pricing service look categories up by product
+        cls._sql_indexes.update({
+                Index(t, (t.template, Index.Range())),
+                Index(t, (t.category, Index.Range())),
+                })
 
 
 class Category(metaclass=PoolMeta):
