@@ -151,9 +151,10 @@ def create_app(config=None):
     CSRFProtect(app)
     i18n.init_app(app)
 
-    from . import auth, shop
+    from . import auth, cart, shop
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(shop.blueprint)
+    app.register_blueprint(cart.blueprint)
 
     @app.context_processor
     def layout_context():

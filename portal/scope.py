@@ -112,6 +112,7 @@ class ShopRights:
     prices: bool
     stock: bool
     party: object = None
+    order: bool = False
 
 
 def configuration():
@@ -129,7 +130,8 @@ def shop_rights():
     account = current_account()
     config = configuration()
     if account is not None and account.b2b_may('view'):
-        return ShopRights(True, True, True, account.party)
+        return ShopRights(True, True, True, account.party,
+            account.b2b_may('order'))
     # stock levels go with the prices ("prices and stock after login")
     prices = config.visitor_may_see('prices')
     return ShopRights(config.visitor_may_see('catalog'), prices, prices)

@@ -219,6 +219,7 @@ def catalog():
         order=[('code', 'ASC'), ('id', 'ASC')])
     return render_template('shop/catalog.html',
         offers=offers(products, rights), rights=rights,
+        may_order=rights.order,
         categories=_categories(), category=category, search=search,
         count=count, page=page, pages=pages)
 
@@ -258,6 +259,7 @@ def product(product_id):
                 Pricing = pool().get('b2b.pricing')
                 quote, = Pricing.compute(rights.party, [(product, quantity)])
     return render_template('shop/product.html', offer=offer, rights=rights,
+        may_order=rights.order,
         category=product.template.categories[0]
         if product.template.categories else None,
         quote=quote, quote_error=error, quantity=quantity)

@@ -1,0 +1,219 @@
+# This file is part of the B2B wholesale suite.
+"""The account's cart (a draft sale kept by b2b_base), quick order,
+checkout and the placed order's page: each action is one call of the
+sale.sale b2b_* methods; the prices are the ones they compute"""
+from decimal import Decimal, InvalidOperation
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from trytond.exceptions import UserError
+from trytond.transaction import Transaction
+
+from . import scope
+from .auth import safe_next
+from .scope import pool, transaction
+from .shop import catalog_domain
+
+blueprint = Blueprint('cart', __name__)
+
+
+def _quantity(text):
+    "Return the quantity typed (0,25 or 0.25) as a float, None if invalid"
+    try:
+        value = Decimal((text or '').strip().replace(',', '.'))
+    except InvalidOperation:
+        return None
+    return float(value) if value.is_finite() else None
+
+
+def _refused(exception, target):
+    """Undo what the refused action wrote, tell why and go back"""
+    Transaction().rollback()
+    flash(exception.message, 'error')
+    return redirect(target)
+
+
+def _own_line(line_id):
+    """Return the line of the account's own cart, 404 for any other line
+    (another account's cart, another company's sale, an order)"""
+    account = scope.require_account('order')
+    Line = pool().get('sale.line')
+    lines = Line.search([('id', '=', line_id)], limit=1)
+    if not lines:
+        abort(404)
+    line, = lines
+    sale = scope.owned('sale.sale', line.sale.id, 'order')
+    if sale.state != 'draft' or sale.b2b_web_user != account:
+        abort(404)
+    return account, line
+
+
+@blueprint.route('/cart')
+@transaction()
+def show():
+    account = scope.require_account('view')
+    Sale = pool().get('sale.sale')
+    cart = Sale.b2b_cart(account)
+    return _cart_page(account, cart)
+
+
+def _cart_page(account, cart, quick=None, quick_text='', status=200):
+    lines = [l for l in cart.lines if l.type == 'line'] if cart else []
+    return make_response(render_template('cart/cart.html', cart=cart,
+            lines=lines, may_order=account.b2b_may('order'),
+            quick=quick, quick_text=quick_text), status)
+
+
+@blueprint.route('/cart/add', methods=['POST'])
+@transaction()
+def add():
+    "Add a product of the catalog; its price is the pricing service's"
+    account = scope.require_account('order')
+    Sale = pool().get('sale.sale')
+    Product = pool().get('product.product')
+    products = Product.search([
+            ('id', '=', request.form.get('product', 0, type=int)),
+            catalog_domain(),
+            ], limit=1)
+    if not products:
+        abort(404)
+    product, = products
+    target = safe_next(url_for('shop.product', product_id=product.id))
+    quantity = _quantity(request.form.get('quantity'))
+    if quantity is None:
+        flash(_("Enter a quantity, e.g. %(example)s.", example='1'),
+            'error')
+        return redirect(target)
+    try:
+        Sale.b2b_cart_add(account, [(product, quantity)])
+    except UserError as exception:
+        return _refused(exception, target)
+    flash(_("%(product)s added to the cart.", product=product.rec_name),
+        'ok')
+    return redirect(target)
+
+
+@blueprint.route('/cart/line/<int:line_id>', methods=['POST'])
+@transaction()
+def set_quantity(line_id):
+    account, line = _own_line(line_id)
+    Sale = pool().get('sale.sale')
+    quantity = _quantity(request.form.get('quantity'))
+    if quantity is None:
+        flash(_("Enter a quantity, e.g. %(example)s.", example='1'),
+            'error')
+        return redirect(url_for('cart.show'))
+    try:
+        Sale.b2b_cart_set_quantity(account, line, quantity)
+    except UserError as exception:
+        return _refused(exception, url_for('cart.show'))
+    return redirect(url_for('cart.show'))
+
+
+@blueprint.route('/cart/line/<int:line_id>/remove', methods=['POST'])
+@transaction()
+def remove(line_id):
+    account, line = _own_line(line_id)
+    Sale = pool().get('sale.sale')
+    Sale.b2b_cart_remove(account, line)
+    return redirect(url_for('cart.show'))
+
+
+@blueprint.route('/cart/quick', methods=['POST'])
+@transaction()
+def quick_order():
+    """Add pasted "code quantity" lines; each line is added or gets the
+    reason why not"""
+    account = scope.require_account('order')
+    Sale = pool().get('sale.sale')
+    text = request.form.get('lines', '')[:20000]
+    results = Sale.b2b_quick_order(account, text)
+    cart = Sale.b2b_cart(account)
+    failed = [raw for raw, _product, error in results if error]
+    return _cart_page(account, cart, quick=results,
+        quick_text='\n'.join(failed))
+
+
+def _choice(records, value):
+    "Return the record of the options whose id is value, else None"
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    for record in records:
+        if record.id == value:
+            return record
+
+
+@blueprint.route('/checkout', methods=['GET', 'POST'])
+@transaction()
+def checkout():
+    account = scope.require_account('order')
+    Sale = pool().get('sale.sale')
+    Country = pool().get('country.country')
+    cart = Sale.b2b_cart(account)
+    if not cart or not [l for l in cart.lines if l.type == 'line']:
+        return redirect(url_for('cart.show'))
+    options = Sale.b2b_checkout_options(account)
+    form = request.form
+    values = {
+        'address': form.get('address', ''),
+        'carrier': form.get('carrier', ''),
+        'payment_method': form.get('payment_method', ''),
+        'comment': form.get('comment', '')[:2000],
+        'reference': form.get('reference', '')[:100],
+        'street': form.get('street', ''),
+        'postal_code': form.get('postal_code', ''),
+        'city': form.get('city', ''),
+        'party_name': form.get('party_name', ''),
+        }
+    countries = Country.search([('code', '=', 'PL')], limit=1)
+
+    def page(status=200, error=None):
+        return make_response(render_template('cart/checkout.html',
+                cart=cart, options=options, values=values, error=error),
+            status)
+    if request.method == 'GET':
+        return page()
+    new_address = None
+    address = None
+    if values['address'] == 'new':
+        new_address = {k: values[k]
+            for k in ['party_name', 'street', 'postal_code', 'city']}
+        if countries:
+            new_address['country'] = countries[0]
+    elif values['address']:
+        # an id of another company's address is not found
+        address = scope.owned('party.address', values['address'])
+    try:
+        order = Sale.b2b_place_order(account, cart,
+            shipment_address=address, new_address=new_address,
+            carrier=_choice(options['carriers'], values['carrier']),
+            payment_method=_choice(
+                options['payment_methods'], values['payment_method']),
+            comment=values['comment'], reference=values['reference'])
+    except UserError as exception:
+        Transaction().rollback()
+        return page(400, exception.message)
+    return redirect(url_for('cart.order', sale_id=order.id))
+
+
+@blueprint.route('/orders/<int:sale_id>')
+@transaction()
+def order(sale_id):
+    "The page of a placed order of the company"
+    sale = scope.owned('sale.sale', sale_id)
+    if sale.state == 'draft':
+        abort(404)
+    return render_template('cart/order.html', sale=sale,
+        lines=[l for l in sale.lines if l.type == 'line'])

@@ -1,0 +1,164 @@
+# This file is part of the B2B wholesale suite.
+"""The cart, quick order and checkout through the portal, and the ids of
+other companies' and colleagues' records refused with 404"""
+import re
+
+import pytest
+
+from b2b_base.tests.tools import smtp_sink
+
+from .tools import DEMO_LOGIN, DEMO_PASSWORD, csrf_token, login, run, text
+
+COLLEAGUE = 'zakupy@firma1.example'
+
+
+def _records():
+    "Return ids the tests need, read as root"
+    from trytond.pool import Pool
+    pool = Pool()
+    Product = pool.get('product.product')
+    WebUser = pool.get('web.user')
+    drink, = Product.search([('code', '=', 'HD-00040')])
+    flour, = Product.search([('code', '=', 'HD-00001')])
+    other = WebUser.search([
+            ('party.b2b_status', '=', 'active'),
+            ('party.name', '!=', "Delikatesy Pod Lipami Sp. j."),
+            ('b2b_role', 'in', ['admin', 'buyer']),
+            ], limit=1)[0]
+    viewer = WebUser.search([('b2b_role', '=', 'viewer')], limit=1)[0]
+    return {
+        'drink': drink.id, 'flour': flour.id, 'other': other.email,
+        'other_address': other.party.addresses[0].id,
+        'viewer': viewer.email,
+        }
+
+
+@pytest.fixture(scope='module')
+def ids(app):
+    return run(app, _records, commit=False)
+
+
+def _cart_lines(email):
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    account, = WebUser.search([('email', '=', email)])
+    cart = Sale.b2b_cart(account)
+    return [(l.id, l.product.code, l.quantity, l.unit_price)
+        for l in cart.lines] if cart else []
+
+
+def _price(email, product_id, quantity):
+    from trytond.pool import Pool
+    pool = Pool()
+    WebUser = pool.get('web.user')
+    party = WebUser.search([('email', '=', email)])[0].party
+    line, = pool.get('b2b.pricing').compute(party, [(product_id, quantity)])
+    return line.unit_price
+
+
+def _post(client, path, data, page='/cart'):
+    return client.post(path, data=dict(data,
+            csrf_token=csrf_token(client, page)))
+
+
+def test_cart_and_checkout(app, client, ids):
+    """Add (a price in the form is ignored), change, refuse a quantity
+    with the module's reason, quick order, check out"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    response = _post(client, '/cart/add', {
+            'product': ids['drink'], 'quantity': '24',
+            'unit_price': '0.01', 'price': '0.01', 'next': '/cart'})
+    assert response.status_code == 302
+    (line_id, code, quantity, unit_price), = run(
+        app, _cart_lines, DEMO_LOGIN, commit=False)
+    assert (code, quantity) == ('HD-00040', 24)
+    assert unit_price == run(
+        app, _price, DEMO_LOGIN, ids['drink'], 24, commit=False)
+    assert "Net" in text(client.get('/cart'))
+
+    _post(client, f'/cart/line/{line_id}', {'quantity': '48'})
+    assert run(app, _cart_lines, DEMO_LOGIN, commit=False)[0][2] == 48
+    # flour is sold by 0.25 kg: the module says why 0.3 is refused
+    response = _post(client, '/cart/add', {
+            'product': ids['flour'], 'quantity': '0,3', 'next': '/cart'})
+    page = client.get('/cart')
+    assert "0.25 kg or 0.5 kg" in text(page)
+    assert len(run(app, _cart_lines, DEMO_LOGIN, commit=False)) == 1
+
+    response = _post(client, '/cart/quick', {
+            'lines': "HD-00001 2,5\nNO-SUCH-CODE 3\n"})
+    assert response.status_code == 200
+    assert "HD-00001 2,5: added" in text(response)
+    assert "NO-SUCH-CODE 3:" in text(response)
+    assert len(run(app, _cart_lines, DEMO_LOGIN, commit=False)) == 2
+
+    page = client.get('/checkout')
+    assert page.status_code == 200
+    choices = {name: re.search(
+            rf'name="{name}" value="(\d+)"', page.text)[1]
+        for name in ['address', 'carrier', 'payment_method']}
+    with smtp_sink() as messages:
+        response = _post(client, '/checkout', dict(choices,
+                reference='PO-77', comment="Rampa 2"), page='/checkout')
+        assert response.status_code == 302
+    order = client.get(response.headers['Location'])
+    assert order.status_code == 200 and "PO-77" in text(order)
+    assert [m['To'] for m in messages] == [DEMO_LOGIN]
+    assert run(app, _cart_lines, DEMO_LOGIN, commit=False) == []
+
+
+def test_viewer_cannot_order(client, ids):
+    "A viewer sees the shop but cannot add to a cart or check out"
+    login(client, ids['viewer'], DEMO_PASSWORD)
+    assert 'action="/cart/add"' not in client.get('/').text
+    response = _post(client, '/cart/add', {
+            'product': ids['drink'], 'quantity': '12'}, page='/')
+    assert response.status_code == 403
+    assert client.get('/checkout').status_code == 403
+
+
+def test_ids_of_others_are_not_found(app, client, ids):
+    """Every route taking an id answers 404 for another company's record
+    or a colleague's cart line, and changes nothing"""
+    from trytond.pool import Pool
+
+    def place_order(email):
+        "Give the account a cart line and a placed order"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        WebUser = pool.get('web.user')
+        account, = WebUser.search([('email', '=', email)])
+        drink = pool.get('product.product')(ids['drink'])
+        cart = Sale.b2b_cart_add(account, [(drink, 12)])
+        options = Sale.b2b_checkout_options(account)
+        order = Sale.b2b_place_order(account, cart,
+            shipment_address=options['addresses'][0],
+            carrier=(options['carriers'] or [None])[0],
+            payment_method=options['payment_methods'][0])
+        Sale.b2b_cart_add(account, [(drink, 12)])
+        return order.id, _cart_lines(email)[0][0]
+    with smtp_sink():
+        other_order, other_line = run(app, place_order, ids['other'])
+        _, colleague_line = run(app, place_order, COLLEAGUE)
+
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    for line in [other_line, colleague_line]:
+        assert _post(client, f'/cart/line/{line}',
+            {'quantity': '24'}).status_code == 404
+        assert _post(client, f'/cart/line/{line}/remove',
+            {}).status_code == 404
+    assert client.get(f'/orders/{other_order}').status_code == 404
+    # a cart to check out, to another company's address
+    _post(client, '/cart/add', {'product': ids['drink'], 'quantity': '12'})
+    page = client.get('/checkout')
+    data = {name: re.search(rf'name="{name}" value="(\d+)"', page.text)[1]
+        for name in ['carrier', 'payment_method']}
+    assert _post(client, '/checkout', dict(data,
+            address=ids['other_address']),
+        page='/checkout').status_code == 404
+    for email in [ids['other'], COLLEAGUE]:
+        assert [l[2] for l in run(app, _cart_lines, email, commit=False)
+            ] == [12]
