@@ -150,6 +150,8 @@ def update(language='pl'):
     if po_path.exists():
         with po_path.open('rb') as po_file:
             catalog = read_po(po_file, locale=language)
+        # the date stays, so that a run that finds nothing new changes nothing
+        template.creation_date = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
     else:
         from babel.messages.catalog import Catalog
