@@ -163,10 +163,7 @@ class Pricing(Model):
             'party': party,
             'date': date,
             'price_list': price_list,
-            'price_list_lines': [
-                (l, l.quantity, l.category.id if l.category else None,
-                    l.product.id if l.product else None)
-                for l in (price_list.lines if price_list else [])],
+            'price_list_lines': cls._price_list_lines(price_list),
             'group_discount': (
                 group.discount if group and group.discount else Decimal(0)),
             'list_prices': cls._list_prices(products),
@@ -197,6 +194,19 @@ class Pricing(Model):
                 taxes[key] = Tax.browse(sorted(ids))
         context['taxes'] = taxes
         return context
+
+    @classmethod
+    def _price_list_lines(cls, price_list):
+        "Return (line, quantity, category id, product id) in sequence order"
+        pool = Pool()
+        Line = pool.get('product.price_list.line')
+        if not price_list:
+            return []
+        lines = Line.search([('price_list', '=', price_list.id)])
+        values = {v['id']: v for v in Line.read(
+                [l.id for l in lines], ['quantity', 'category', 'product'])}
+        return [(l, values[l.id]['quantity'], values[l.id]['category'],
+                values[l.id]['product']) for l in lines]
 
     @classmethod
     def price_list(cls, party):
