@@ -21,6 +21,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         SHOP_VISIBILITY, "Shop Visibility", required=True,
         help="What visitors who are not logged in may see.")
 
+    low_stock_quantity = fields.Float(
+        "Low Stock Below",
+        help="The shop shows a product as low in stock below this quantity "
+        "(in its sale unit).")
     order_review = fields.Boolean(
         "Orders Wait for Review",
         help="Placed orders stay quotations until staff confirm them.")
@@ -28,6 +32,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_self_registration(cls):
         return True
+
+    @classmethod
+    def default_low_stock_quantity(cls):
+        return 10
 
     @classmethod
     def default_order_review(cls):

@@ -336,16 +336,35 @@ class Pricing(Model):
             level = next_level
 
     @classmethod
-    def _tier(cls, context, product, quantity):
-        "Return (threshold, discount) of the tier the quantity reaches"
+    def _tiers(cls, context, product):
+        "Return the tiers of the product: its own, else its nearest category's"
         tiers = context['template_tiers'].get(product.template)
         if not tiers:
             for category in cls._categories(context, product):
                 tiers = context['category_tiers'].get(category)
                 if tiers:
                     break
+        return sorted(tiers or [])
+
+    @classmethod
+    def quantity_tiers(cls, products):
+        """Return per product id its quantity tiers as (from quantity in the
+        sale unit, discount %), in a few queries for all the products"""
+        items, _ = cls._items({int(p) for p in products}, set())
+        context = {
+            'category_parents': cls._category_parents(),
+            'template_categories': cls._template_categories(items.values()),
+            'template_tiers': defaultdict(list),
+            'category_tiers': defaultdict(list),
+            }
+        cls._load_tiers(context, items.values())
+        return {i.id: cls._tiers(context, i) for i in items.values()}
+
+    @classmethod
+    def _tier(cls, context, product, quantity):
+        "Return (threshold, discount) of the tier the quantity reaches"
         best = None
-        for threshold, discount in tiers or []:
+        for threshold, discount in cls._tiers(context, product):
             if quantity >= threshold and (
                     best is None or threshold > best[0]):
                 best = (threshold, discount)

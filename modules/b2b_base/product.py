@@ -5,6 +5,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction
 
 from .exceptions import SaleQuantityError
 
@@ -114,6 +115,56 @@ class Product(metaclass=PoolMeta):
                         quantity=fmt(in_sale_uom),
                         step=fmt(step),
                         nearest=nearest))
+
+    @classmethod
+    def b2b_catalog_domain(cls):
+        """Return the domain of the products offered in the shop: salable
+        and in a catalog category (not e.g. the carriers' services, which
+        are only in accounting categories)"""
+        return [
+            ('salable', '=', True),
+            ('template.categories.accounting', '=', False),
+            ]
+
+    @classmethod
+    def b2b_availability(cls, products, warehouse=None):
+        """Return per product id its stock level in the warehouse:
+        'in_stock', 'low' (below the configured threshold, in the sale
+        unit) or 'out_of_stock', for all the products in one call"""
+        pool = Pool()
+        Configuration = pool.get('b2b.configuration')
+        Location = pool.get('stock.location')
+        Date = pool.get('ir.date')
+        Uom = pool.get('product.uom')
+        if warehouse is None:
+            warehouse = Location.get_default_warehouse()
+        if warehouse is None:
+            warehouses = Location.search([('type', '=', 'warehouse')],
+                limit=1)
+            warehouse = warehouses[0].id if warehouses else None
+        if warehouse is None or not products:
+            return {p.id: 'out_of_stock' for p in products}
+        low = Configuration(1).low_stock_quantity or 0
+        with Transaction().set_context(
+                locations=[int(warehouse)], with_childs=True,
+                stock_date_end=Date.today()):
+            rows = cls.read([p.id for p in products],
+                ['quantity', 'forecast_quantity'])
+        by_id = {p.id: p for p in products}
+        levels = {}
+        for row in rows:
+            product = by_id[row['id']]
+            # what is promised to other orders is not available
+            quantity = min(row['quantity'] or 0, row['forecast_quantity'] or 0)
+            quantity = Uom.compute_qty(product.default_uom, quantity,
+                product.sale_uom, round=False)
+            if quantity <= 0:
+                levels[product.id] = 'out_of_stock'
+            elif quantity < low:
+                levels[product.id] = 'low'
+            else:
+                levels[product.id] = 'in_stock'
+        return levels
 
 
 class TemplateCategory(metaclass=PoolMeta):

@@ -379,3 +379,50 @@ class PricingTestMixin:
             sale.save()
         self.assertEqual(sale.lines[0].quantity, 5)
 
+
+    @with_setup
+    def test_quantity_tiers_for_display(self):
+        "The shop lists each product's tiers as the pricing applies them"
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        Tier = pool.get('b2b.quantity.discount')
+        Tier.create([
+                {'template': self.drill.template.id, 'quantity': 50,
+                    'discount': D(7)},
+                {'template': self.drill.template.id, 'quantity': 10,
+                    'discount': D(3)},
+                {'category': self.tools.id, 'quantity': 20,
+                    'discount': D(5)},
+                ])
+        tiers = Pricing.quantity_tiers([self.drill, self.screw, self.coffee])
+        self.assertEqual(tiers[self.drill.id], [(10, 3), (50, 7)])
+        self.assertEqual(tiers[self.screw.id], [(20, 5)])
+        self.assertEqual(tiers[self.coffee.id], [])
+
+    @with_setup
+    def test_availability(self):
+        "Stock levels: in stock, low below the threshold, out of stock"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        Configuration = pool.get('b2b.configuration')
+        supplier, = Location.search([('code', '=', 'SUP')])
+        storage, = Location.search([('code', '=', 'STO')])
+        moves = Move.create([{
+                    'product': p.id, 'unit': p.default_uom.id,
+                    'quantity': q, 'from_location': supplier.id,
+                    'to_location': storage.id, 'company': self.company.id,
+                    'unit_price': D(1), 'currency': self.company.currency.id,
+                    } for p, q in [(self.drill, 50), (self.screw, 4)]])
+        Move.do(moves)
+        configuration = Configuration(1)
+        configuration.low_stock_quantity = 5
+        configuration.save()
+        levels = Product.b2b_availability(
+            [self.drill, self.screw, self.coffee])
+        self.assertEqual(levels, {
+                self.drill.id: 'in_stock',
+                self.screw.id: 'low',
+                self.coffee.id: 'out_of_stock',
+                })
