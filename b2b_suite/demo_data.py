@@ -568,6 +568,7 @@ def _load_small(progress):
             accounts, taxes)
         products = _create_products(
             rng, categories, account_categories, units, progress)
+        _create_stock(products)
         carriers = _create_carriers(account_categories, units)
         methods = _create_payment_methods(company, terms)
         groups = _create_groups(company, categories, methods, carriers)
@@ -952,6 +953,41 @@ def _create_products(rng, categories, account_categories, units,
         bar.update(len(templates))
     bar.close()
     return templates
+
+
+def stock_quantity(number):
+    """Return the demo stock of the product HD-<number>: every 7th out
+    of stock, the one before it low (1 to 6), the others 20 to 400"""
+    if not number % 7:
+        return 0
+    rng = random.Random(SEED + number)
+    if number % 7 == 6:
+        return rng.randint(1, 6)
+    return rng.randint(20, 400)
+
+
+def _create_stock(templates):
+    """Count the demo stock into the warehouse's storage with one
+    confirmed inventory, so that the catalog shows products in stock, low
+    and out of stock"""
+    pool = Pool()
+    Inventory = pool.get('stock.inventory')
+    Location = pool.get('stock.location')
+    warehouse = Location.search([('type', '=', 'warehouse')], limit=1)
+    if not warehouse:
+        return
+    warehouse, = warehouse
+    lines = []
+    for template in templates:
+        product, = template.products
+        number = int(product.code.rsplit('-', 1)[1])
+        if quantity := stock_quantity(number):
+            lines.append({'product': product.id, 'quantity': quantity})
+    inventory, = Inventory.create([{
+                'location': warehouse.storage_location.id,
+                'lines': [('create', lines)],
+                }])
+    Inventory.confirm([inventory])
 
 
 def _create_carriers(account_categories, units):

@@ -35,6 +35,8 @@ COUNTED = {
     'account.tax': [],
     'account.fiscalyear': [],
     'account.period': [],
+    'stock.inventory': [],
+    'stock.move': [],
     }
 
 
@@ -135,6 +137,30 @@ class DemoDataTestCase(unittest.TestCase):
                 {'u', 'kg', 'l', 'krt'})
             self.assertGreaterEqual(
                 Category.search_count([('accounting', '=', False)]), 10)
+
+    @with_transaction(user=0)
+    def test_stock(self):
+        "Test products in stock, low (under 10) and out of stock"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Location = pool.get('stock.location')
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        with Transaction().set_context(company=self.company().id,
+                locations=[warehouse.id], with_childs=True):
+            products = Product.search([
+                    ('salable', '=', True),
+                    ('type', '=', 'goods'),
+                    ])
+            levels = {}
+            for product in products:
+                number = int(product.code.rsplit('-', 1)[1])
+                self.assertEqual(product.quantity,
+                    demo_data.stock_quantity(number), product.code)
+                level = ('out' if product.quantity <= 0
+                    else 'low' if product.quantity < 10 else 'in')
+                levels[level] = levels.get(level, 0) + 1
+        self.assertEqual(set(levels), {'in', 'low', 'out'})
+        self.assertGreater(levels['in'], levels['low'] + levels['out'])
 
     @with_transaction(user=0)
     def test_selling_rules(self):
