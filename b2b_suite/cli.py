@@ -331,8 +331,34 @@ def server_url(parser):
         ('http', f'{host}:{port}', root_path.rstrip('/') + '/', '', ''))
 
 
+def portal_command(listen, workers=1, threads=4):
+    """Return the command line serving the portal (portal.wsgi:app) with
+    gunicorn: `workers` processes of `threads` threads each"""
+    return tryton_command('gunicorn', 'gunicorn') + [
+        '--bind', listen, '--workers', str(workers),
+        '--worker-class', 'gthread', '--threads', str(threads),
+        '--access-logfile', '-', '--log-level', 'warning',
+        '--graceful-timeout', '5', 'portal.wsgi:app']
+
+
+def portal_environment(database, config_path, listen):
+    "Return the environment of the portal's server"
+    host, _, port = listen.rpartition(':')
+    if host in {'', '0.0.0.0', '[::]'}:
+        host = 'localhost'
+    url = f'http://{host}:{port}'
+    env = dict(os.environ, TRYTON_DATABASE=database,
+        TRYTON_CONFIG=str(config_path))
+    env.setdefault('PORTAL_URL', url)
+    # one key for every worker, so that their CSRF tokens agree
+    env.setdefault('SECRET_KEY', hashlib.sha256(
+            os.urandom(32)).hexdigest())
+    return env, url
+
+
 def serve(args, parser, config_path):
-    "Run trytond (the back office and its RPC) in the foreground"
+    """Run trytond (the back office and its RPC) and the customer portal
+    in the foreground, until Ctrl-C or one of them stops"""
     database = Database(parser, args.database)
     if not is_set_up(database):
         raise CommandError(f"Database {args.database} is not set up: "
@@ -343,6 +369,16 @@ def serve(args, parser, config_path):
             "only RPC is served (./dev demo installs it)")
     url = server_url(parser)
     say(f"Back office: {url}  (database {database.name})")
+    commands = [('trytond', tryton_command('trytond', 'trytond.cli') + [
+                '-c', str(config_path), '-d', database.name], None)]
+    if args.portal != 'off':
+        # SQLite takes one writer at a time: one process
+        workers = 1 if database.backend == 'sqlite' else 2
+        env, portal_url = portal_environment(
+            database.name, config_path, args.portal)
+        say(f"Customer portal: {portal_url}/")
+        commands.append(('portal',
+                portal_command(args.portal, workers=workers), env))
     demo = None
     if database.state().get('demo'):
         try:
@@ -353,9 +389,49 @@ def serve(args, parser, config_path):
     for login, password, what in demo_logins(demo):
         say(f"  {login} / {password}  ({what})")
     say("Press Ctrl-C to stop.")
-    command = tryton_command('trytond', 'trytond.cli') + [
-        '-c', str(config_path), '-d', database.name]
-    return run_foreground(command)
+    return run_all(commands)
+
+
+def run_all(commands):
+    """Run the (name, command, env) processes together until one ends or
+    Ctrl-C; stop the others and return the first one's exit code"""
+    processes = []
+
+    def forward(signum, frame):
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signum)
+    signals = [signal.SIGTERM, signal.SIGHUP]
+    previous = {s: signal.signal(s, forward) for s in signals}
+    try:
+        for name, command, env in commands:
+            processes.append(subprocess.Popen(command, env=env))
+        returncode = None
+        while returncode is None:
+            for (name, _, _), process in zip(commands, processes):
+                if process.poll() is not None:
+                    returncode = process.returncode
+                    if len(processes) > 1:
+                        say(f"{name} stopped (exit code {returncode}): "
+                            "stopping the others")
+                    break
+            else:
+                time.sleep(0.2)
+    except KeyboardInterrupt:
+        returncode = 130
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - returncode if returncode < 0 else returncode
 
 
 @contextlib.contextmanager
@@ -421,8 +497,13 @@ def get_parser():
         "(default: %(default)s)")
     demo_parser.add_argument('--if-needed', action='store_true',
         help="do nothing if this size was already loaded into the database")
-    subparsers.add_parser('serve', parents=[common],
-        help="run the server with the back office (sao)")
+    serve_parser = subparsers.add_parser('serve', parents=[common],
+        help="run the server with the back office (sao) and the customer "
+        "portal")
+    serve_parser.add_argument('--portal', metavar='HOST:PORT',
+        default=os.environ.get('B2B_PORTAL_LISTEN', '127.0.0.1:5000'),
+        help="address of the portal, `off` for none (default: "
+        "$B2B_PORTAL_LISTEN or %(default)s)")
     bench_parser = subparsers.add_parser('bench',
         help="benchmark a hot path on PostgreSQL with the large data set")
     bench_parser.add_argument('name', choices=BENCHMARKS)
