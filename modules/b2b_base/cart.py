@@ -204,6 +204,16 @@ class Sale(metaclass=PoolMeta):
         return cls.b2b_cart_add(web_user, items)
 
     @classmethod
+    def b2b_orders(cls, web_user):
+        """Return the orders of the account's company, newest first: every
+        sale but the drafts (the carts of its accounts)"""
+        web_user.b2b_check('view', web_user.party)
+        return cls.search([
+                ('party', '=', web_user.party.id),
+                ('state', '!=', 'draft'),
+                ], order=[('sale_date', 'DESC NULLS LAST'), ('id', 'DESC')])
+
+    @classmethod
     def b2b_checkout_options(cls, web_user):
         """Return the delivery addresses, delivery methods and payment
         methods the account may choose from"""

@@ -42,3 +42,11 @@ class CartError(UserError):
 
 class CheckoutError(UserError):
     pass
+
+
+class AccountError(UserError):
+    pass
+
+
+class AddressError(UserError):
+    pass

@@ -2,8 +2,9 @@
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
-from .exceptions import B2BAccessError
+from .exceptions import AccountError, B2BAccessError
 
 ROLES = [
     ('admin', "Company administrator"),
@@ -84,6 +85,73 @@ class WebUser(metaclass=PoolMeta):
         if not self.b2b_may(action, record):
             raise B2BAccessError(gettext(
                     'b2b_base.msg_access_denied_' + action))
+
+    @classmethod
+    def _b2b_check_role(cls, role):
+        if role not in ROLE_RIGHTS:
+            raise AccountError(gettext('b2b_base.msg_account_role_invalid'))
+
+    @classmethod
+    def b2b_accounts(cls, admin):
+        "Return the accounts of the admin's company (deactivated included)"
+        admin.b2b_check('manage_accounts', admin.party)
+        with Transaction().set_context(active_test=False):
+            return cls.search([('party', '=', admin.party.id)],
+                order=[('email', 'ASC')])
+
+    @classmethod
+    def b2b_invite(cls, admin, email, role):
+        """Create an account of the admin's company with the role and no
+        password, and e-mail it a link to set its password"""
+        from .registration import EMAIL_PATTERN
+        admin.b2b_check('manage_accounts', admin.party)
+        cls._b2b_check_role(role)
+        email = (email or '').strip().lower()
+        if not EMAIL_PATTERN.match(email):
+            raise AccountError(gettext(
+                    'b2b_base.msg_registration_email_invalid', email=email))
+        with Transaction().set_context(active_test=False):
+            if cls.search([('email', '=', email)], limit=1):
+                raise AccountError(gettext(
+                        'b2b_base.msg_account_email_exists', email=email))
+        user = cls(email=email, party=admin.party, b2b_role=role)
+        user.save()
+        # the e-mail with the link is sent when the transaction commits
+        cls.reset_password([user])
+        return user
+
+    @classmethod
+    def b2b_set_role(cls, admin, user, role):
+        "Give another account of the admin's company the role"
+        admin.b2b_check('manage_accounts', user)
+        cls._b2b_check_role(role)
+        cls.write([user], {'b2b_role': role})
+
+    @classmethod
+    def b2b_deactivate(cls, admin, user):
+        "Deactivate another account of the admin's company: it is logged out"
+        admin.b2b_check('manage_accounts', user)
+        cls.write([user], {'active': False})
+
+    def b2b_change_password(self, current, new, keep_session=None):
+        """Set the account's own password when the current one is right;
+        the new one follows res.user's password rules; the sessions of the
+        account end but keep_session (the key of the one in use)"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Session = pool.get('web.user.session')
+        valid = bool(self.password_hash) and self.check_password(
+            current or '', self.password_hash)[0]
+        if not valid:
+            raise AccountError(gettext('b2b_base.msg_password_wrong'))
+        # the setter checks only when the transaction user is not root
+        User.validate_password(new, [])
+        self.password = new
+        self.save()
+        Session.delete(Session.search([
+                    ('user', '=', self.id),
+                    ('key', '!=', keep_session or ''),
+                    ]))
 
     @classmethod
     def b2b_end_sessions(cls, users):

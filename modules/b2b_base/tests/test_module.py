@@ -19,13 +19,15 @@ from ..exceptions import (
     RegistrationError,
     RegistrationStateError,
 )
+from .test_account import AccountTestMixin
 from .test_cart import CartTestMixin
 from .test_pricing import PricingTestMixin
 from .tools import create_customer, registration_values, smtp_sink
 
 
 class B2BBaseTestCase(
-        CartTestMixin, PricingTestMixin, CompanyTestMixin, ModuleTestCase):
+        AccountTestMixin, CartTestMixin, PricingTestMixin,
+        CompanyTestMixin, ModuleTestCase):
     "Test B2B Base module"
     module = 'b2b_base'
 
