@@ -151,10 +151,11 @@ def create_app(config=None):
     CSRFProtect(app)
     i18n.init_app(app)
 
-    from . import auth, cart, shop
+    from . import account, auth, cart, shop
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(shop.blueprint)
     app.register_blueprint(cart.blueprint)
+    app.register_blueprint(account.blueprint)
 
     @app.context_processor
     def layout_context():

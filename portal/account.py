@@ -1,0 +1,268 @@
+# This file is part of the B2B wholesale suite.
+"""The account area: the company's orders (detail, order again), its
+invoices (PDF, payment status), its address book, its employee accounts
+and the account's own profile and password.
+
+Each page loads the records of the company through the b2b_* methods of
+b2b_base and every id of a URL through scope.owned(); the rules (who may
+edit, re-order, invite) are the module's."""
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from trytond.exceptions import UserError
+from trytond.transaction import Transaction
+
+from . import scope
+from .printouts import pdf_response, render_pdf
+from .scope import pool, transaction
+
+blueprint = Blueprint('account', __name__, url_prefix='/account')
+
+
+
+def payment_statuses():
+    "The names of the payment statuses of b2b_base, in the page's language"
+    return {
+        'paid': _("Paid"),
+        'partial': _("Partially paid"),
+        'unpaid': _("Unpaid"),
+        'overdue': _("Overdue"),
+        }
+
+
+def roles():
+    "The names of the roles of the accounts, in the page's language"
+    return {
+        'admin': _("Company administrator"),
+        'buyer': _("Buyer"),
+        'viewer': _("Viewer"),
+        }
+
+ADDRESS_FIELDS = ['party_name', 'street', 'postal_code', 'city', 'country']
+
+
+def _page(template, status=200, **values):
+    account = scope.current_account()
+    values.setdefault('may_manage_accounts',
+        account.b2b_may('manage_accounts'))
+    values.setdefault('may_manage_addresses',
+        account.b2b_may('manage_addresses'))
+    return make_response(render_template(template, **values), status)
+
+
+@blueprint.route('')
+def index():
+    return redirect(url_for('account.orders'))
+
+
+@blueprint.route('/orders')
+@transaction()
+def orders():
+    account = scope.require_account('view')
+    Sale = pool().get('sale.sale')
+    return _page('account/orders.html', orders=Sale.b2b_orders(account))
+
+
+def _order(sale_id, action='view'):
+    "Return the company's order (a cart is not an order: 404)"
+    sale = scope.owned('sale.sale', sale_id, action)
+    if sale.state == 'draft':
+        abort(404)
+    return sale
+
+
+@blueprint.route('/orders/<int:sale_id>')
+@transaction()
+def order(sale_id):
+    account = scope.require_account('view')
+    sale = _order(sale_id)
+    invoices = [i for i in sale.invoices if i.b2b_visible()]
+    return _page('account/order.html', sale=sale,
+        lines=[l for l in sale.lines if l.type == 'line'],
+        invoices=invoices, may_order=account.b2b_may('order'))
+
+
+@blueprint.route('/orders/<int:sale_id>/again', methods=['POST'])
+@transaction()
+def order_again(sale_id):
+    "Put the lines of the order into the account's cart"
+    account = scope.require_account('order')
+    sale = _order(sale_id, 'order')
+    Sale = pool().get('sale.sale')
+    try:
+        Sale.b2b_reorder(account, sale)
+    except UserError as exception:
+        Transaction().rollback()
+        flash(exception.message, 'error')
+        return redirect(url_for('account.order', sale_id=sale_id))
+    flash(_("The products of order %(number)s are in your cart.",
+            number=sale.number), 'ok')
+    return redirect(url_for('cart.show'))
+
+
+@blueprint.route('/invoices')
+@transaction()
+def invoices():
+    account = scope.require_account('view')
+    Invoice = pool().get('account.invoice')
+    rows = [(i, i.b2b_due_date(), i.b2b_payment_status())
+        for i in Invoice.b2b_invoices(account)]
+    return _page('account/invoices.html', rows=rows,
+        statuses=payment_statuses())
+
+
+@blueprint.route('/invoices/<int:invoice_id>.pdf')
+@transaction()
+def invoice_pdf(invoice_id):
+    invoice = scope.owned('account.invoice', invoice_id)
+    if not invoice.b2b_visible():
+        abort(404)
+    Company = pool().get('company.company')
+    pdf = render_pdf('printouts/invoice.html', invoice=invoice,
+        company=Company(invoice.company.id),
+        lines=[l for l in invoice.lines if l.type == 'line'],
+        due_date=invoice.b2b_due_date(),
+        status=payment_statuses().get(invoice.b2b_payment_status()))
+    name = re.sub(r'[^\w.-]+', '-', invoice.number or str(invoice.id))
+    return pdf_response(pdf, f'{name}.pdf')
+
+
+@blueprint.route('/addresses')
+@transaction()
+def addresses():
+    account = scope.require_account('view')
+    Address = pool().get('party.address')
+    return _page('account/addresses.html',
+        addresses=Address.b2b_addresses(account))
+
+
+def _countries():
+    Country = pool().get('country.country')
+    return [(c.code, c.name) for c in Country.search([
+                ('code', '!=', None),
+                ], order=[('name', 'ASC')])]
+
+
+@blueprint.route('/addresses/new', methods=['GET', 'POST'])
+@blueprint.route('/addresses/<int:address_id>', methods=['GET', 'POST'])
+@transaction()
+def address(address_id=None):
+    "Add or edit an address of the company (its administrator only)"
+    account = scope.require_account('manage_addresses')
+    record = None
+    if address_id is not None:
+        record = scope.owned('party.address', address_id, 'manage_addresses')
+    if request.method == 'GET':
+        values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
+            } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
+        values['country'] = (record.country.code
+            if record and record.country else 'PL')
+        values['invoice'] = record.invoice if record else False
+        values['delivery'] = record.delivery if record else True
+        return _page('account/address.html', address=record,
+            values=values, countries=_countries())
+    values = {f: request.form.get(f, '')[:500] for f in ADDRESS_FIELDS}
+    values['invoice'] = bool(request.form.get('invoice'))
+    values['delivery'] = bool(request.form.get('delivery'))
+    Address = pool().get('party.address')
+    try:
+        Address.b2b_save_address(account, record, values)
+    except UserError as exception:
+        Transaction().rollback()
+        return _page('account/address.html', 400, address=record,
+            values=values, countries=_countries(), error=exception.message)
+    flash(_("The address has been saved."), 'ok')
+    return redirect(url_for('account.addresses'))
+
+
+@blueprint.route('/users')
+@transaction()
+def users():
+    "The company's employee accounts (its administrator only)"
+    account = scope.require_account('manage_accounts')
+    WebUser = pool().get('web.user')
+    return _page('account/users.html', users=WebUser.b2b_accounts(account),
+        me=account, roles=roles(), values={'role': 'buyer'})
+
+
+@blueprint.route('/users/invite', methods=['POST'])
+@transaction()
+def invite():
+    account = scope.require_account('manage_accounts')
+    WebUser = pool().get('web.user')
+    email = request.form.get('email', '')[:200]
+    role = request.form.get('role', '')
+    try:
+        WebUser.b2b_invite(account, email, role)
+    except UserError as exception:
+        Transaction().rollback()
+        return _page('account/users.html', 400,
+            users=WebUser.b2b_accounts(account), me=account, roles=roles(),
+            values={'email': email, 'role': role}, error=exception.message)
+    # the e-mail with the link is sent when the transaction commits
+    flash(_("An invitation has been sent to %(email)s.",
+            email=email.strip().lower()), 'ok')
+    return redirect(url_for('account.users'))
+
+
+@blueprint.route('/users/<int:user_id>/role', methods=['POST'])
+@transaction()
+def set_role(user_id):
+    account = scope.require_account('manage_accounts')
+    user = scope.owned('web.user', user_id, 'manage_accounts')
+    WebUser = pool().get('web.user')
+    try:
+        WebUser.b2b_set_role(account, user, request.form.get('role', ''))
+    except UserError as exception:
+        Transaction().rollback()
+        flash(exception.message, 'error')
+        return redirect(url_for('account.users'))
+    flash(_("The role of %(email)s has been changed.", email=user.email),
+        'ok')
+    return redirect(url_for('account.users'))
+
+
+@blueprint.route('/users/<int:user_id>/deactivate', methods=['POST'])
+@transaction()
+def deactivate(user_id):
+    account = scope.require_account('manage_accounts')
+    user = scope.owned('web.user', user_id, 'manage_accounts')
+    WebUser = pool().get('web.user')
+    WebUser.b2b_deactivate(account, user)
+    flash(_("%(email)s has been deactivated and logged out.",
+            email=user.email), 'ok')
+    return redirect(url_for('account.users'))
+
+
+@blueprint.route('/profile', methods=['GET', 'POST'])
+@transaction()
+def profile():
+    "The account's own data and password"
+    account = scope.require_account('view')
+    if request.method == 'GET':
+        return _page('account/profile.html', account=account, roles=roles())
+    form = request.form
+    if form.get('new_password', '') != form.get('new_password_again', ''):
+        return _page('account/profile.html', 400, account=account,
+            roles=roles(), error=_("The two passwords differ."))
+    try:
+        account.b2b_change_password(form.get('current_password', ''),
+            form.get('new_password', ''),
+            keep_session=request.cookies.get(scope.SESSION_COOKIE))
+    except UserError as exception:
+        Transaction().rollback()
+        return _page('account/profile.html', 400, account=account,
+            roles=roles(), error=exception.message)
+    flash(_("Your password has been changed."), 'ok')
+    return redirect(url_for('account.profile'))
