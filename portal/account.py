@@ -128,9 +128,8 @@ def invoice_pdf(invoice_id):
     invoice = scope.owned('account.invoice', invoice_id)
     if not invoice.b2b_visible():
         abort(404)
-    Company = pool().get('company.company')
     pdf = render_pdf('printouts/invoice.html', invoice=invoice,
-        company=Company(invoice.company.id),
+        company=invoice.company,
         lines=[l for l in invoice.lines if l.type == 'line'],
         due_date=invoice.b2b_due_date(),
         status=payment_statuses().get(invoice.b2b_payment_status()))
