@@ -31,7 +31,7 @@ DEFAULT_DATABASE = 'b2b_demo'
 ADMIN_EMAIL = 'admin@example.com'
 SIZES = ['small', 'large']
 DEMO_DATA = 'b2b_suite.demo_data'
-BENCHMARKS = ['pricing']
+BENCHMARKS = ['pricing', 'portal']
 BENCH_DATABASE = 'b2b_bench'
 # trytond's log format: pid thread [time] LEVEL logger message
 LOG_LINE = re.compile(
@@ -331,14 +331,15 @@ def server_url(parser):
         ('http', f'{host}:{port}', root_path.rstrip('/') + '/', '', ''))
 
 
-def portal_command(listen, workers=1, threads=4):
+def portal_command(listen, workers=1, threads=4, access_log=True):
     """Return the command line serving the portal (portal.wsgi:app) with
     gunicorn: `workers` processes of `threads` threads each"""
     return tryton_command('gunicorn', 'gunicorn') + [
         '--bind', listen, '--workers', str(workers),
         '--worker-class', 'gthread', '--threads', str(threads),
-        '--access-logfile', '-', '--log-level', 'warning',
-        '--graceful-timeout', '5', 'portal.wsgi:app']
+        *(['--access-logfile', '-'] if access_log else []),
+        '--log-level', 'warning', '--graceful-timeout', '5',
+        'portal.wsgi:app']
 
 
 def portal_environment(database, config_path, listen):
@@ -510,7 +511,9 @@ def get_parser():
     bench_parser.add_argument('-d', '--database', default=BENCH_DATABASE,
         metavar='NAME', help="database name (default: %(default)s)")
     bench_parser.add_argument('-n', '--iterations', type=int, default=30,
-        help="measured runs of each side (default: %(default)s)")
+        help="pricing: measured runs of each side (default: %(default)s)")
+    bench_parser.add_argument('--duration', type=int, default=20,
+        help="portal: seconds of each scenario (default: %(default)s)")
     return parser
 
 
@@ -519,7 +522,8 @@ def main(argv=None):
     if args.command == 'bench':
         # it brings its own PostgreSQL and configuration
         from bench import runner
-        return runner.run(args.name, args.database, args.iterations)
+        return runner.run(args.name, args.database, args.iterations,
+            duration=args.duration)
     try:
         parser = config.load()
         if config.backend(parser) == 'sqlite':

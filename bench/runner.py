@@ -39,7 +39,7 @@ def prepare(database, env):
         '--database', database, env=env)
 
 
-def run(name, database, iterations=30, root=None):
+def run(name, database, iterations=30, root=None, duration=20):
     root = Path(root or Path(__file__).resolve().parent.parent)
     with bench_server(root / 'var' / 'pgbench') as uri:
         env = dict(os.environ)
@@ -51,11 +51,15 @@ def run(name, database, iterations=30, root=None):
         with config.written(config.load()) as path:
             from trytond import config as trytond_config
             trytond_config.update_etc(str(path))
-            return _run(name, database, iterations)
+            return _run(name, database, iterations, path, duration)
 
 
-def _run(name, database, iterations):
-    if name == 'pricing':
+def _run(name, database, iterations, config_path=None, duration=20):
+    if name == 'portal':
+        from bench import portal
+        figures = portal.measure(database, config_path, duration=duration)
+        print(json.dumps(figures))
+    elif name == 'pricing':
         from bench import pricing
         print(f"Pricing a catalog page of {pricing.PAGE} products for "
             f"one company, median of {iterations} runs each "

@@ -1,0 +1,278 @@
+# This file is part of the B2B wholesale suite.
+"""`b2b bench portal`: the portal under 20 concurrent clients.
+
+The portal (portal.wsgi:app) runs under gunicorn on the bench database
+with the large data set: WORKERS processes of THREADS threads each. The
+catalog page is CPU-bound Python (rendering, the ORM, the pricing
+service), which a process runs on one core at a time whatever its threads
+(the GIL), so the workers are processes, one per core; a few threads each
+keep the connections of the clients alive (HTTP/1.1 keep-alive) and let a
+worker go on while another request waits for PostgreSQL.
+
+The clients are Python threads of this process, each with its own
+keep-alive connection and its own customer account (a company of a
+customer group with a price list, so the catalog shows the company's own
+prices of 48 products): the load generator shares the 2 cores with the
+server, as the target says. Each scenario runs DURATION seconds after a
+short warm-up: the catalog page (GET /?page=N) and a cart update (POST of
+a quantity to a cart line, with the form's CSRF token)."""
+import http.client
+import json
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+CLIENTS = 20
+DURATION = 20
+WARMUP = 3
+WORKERS = int(os.environ.get('B2B_BENCH_WORKERS') or os.cpu_count() or 2)
+THREADS = 4
+PAGES = 5  # the clients walk the first catalog pages
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LINE = re.compile(r'action="/cart/line/(\d+)"')
+PRODUCT = re.compile(r'name="product" value="(\d+)"')
+
+
+def _free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def accounts(database, count=CLIENTS):
+    """Return the e-mails of count active accounts allowed to order, each
+    of a company whose customer group has a price list"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    if database not in Pool.database_list():
+        Pool(database).init()
+    with Transaction().start(database, 0, readonly=True):
+        WebUser = Pool().get('web.user')
+        users = WebUser.search([
+                ('active', '=', True),
+                ('b2b_role', 'in', ['admin', 'buyer']),
+                ('party.b2b_status', '=', 'active'),
+                ('party.b2b_customer_group.price_list', '!=', None),
+                ('email', 'like', 'zakupy@firma-l%'),
+                ], order=[('id', 'ASC')], limit=count)
+        return [u.email for u in users]
+
+
+class Client:
+    "One HTTP/1.1 keep-alive connection with the cookies of a session"
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.connection = None
+
+    def request(self, method, path, form=None):
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(
+                '127.0.0.1', self.port, timeout=60)
+        headers = {'Accept-Language': 'pl'}
+        if self.cookies:
+            headers['Cookie'] = '; '.join(
+                f'{k}={v}' for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers['Content-Type'] = 'application/x-www-form-urlencoded'
+        for attempt in range(2):
+            try:
+                self.connection.request(
+                    method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                # the server closed an idle keep-alive connection: again
+                # on a new one, once
+                self.connection.close()
+                if attempt:
+                    self.connection = None
+                    raise
+                self.connection = http.client.HTTPConnection(
+                    '127.0.0.1', self.port, timeout=60)
+        for header, value in response.getheaders():
+            if header.lower() == 'set-cookie':
+                name, _, rest = value.partition('=')
+                self.cookies[name.strip()] = rest.split(';', 1)[0]
+        if response.getheader('Connection', '').lower() == 'close':
+            self.connection.close()
+            self.connection = None
+        return response.status, data.decode('utf-8', 'replace')
+
+    def login(self, email, password):
+        status, page = self.request('GET', '/login')
+        token = CSRF.search(page)[1]
+        status, _ = self.request('POST', '/login', {
+                'email': email, 'password': password, 'csrf_token': token})
+        if status != 302 or 'b2b_session' not in self.cookies:
+            raise RuntimeError(f"log in of {email} failed ({status})")
+
+    def prepare_cart(self):
+        """Put the first product of the catalog in the cart; return the
+        cart line's id and the CSRF token of the session"""
+        status, page = self.request('GET', '/')
+        token = CSRF.search(page)[1]
+        product = PRODUCT.search(page)[1]
+        status, _ = self.request('POST', '/cart/add', {
+                'product': product, 'quantity': '12', 'next': '/cart',
+                'csrf_token': token})
+        status, page = self.request('GET', '/cart')
+        match = LINE.search(page)
+        if status != 200 or not match:
+            raise RuntimeError("no cart line to update")
+        return match[1], CSRF.search(page)[1]
+
+
+def _run_clients(clients, action, duration):
+    """Run action(client, i) in a loop in one thread per client for the
+    duration (after WARMUP seconds not counted); return the latencies in
+    ms and the errors"""
+    start = threading.Barrier(len(clients) + 1)
+    stop = threading.Event()
+    counting = threading.Event()
+    latencies = [[] for _ in clients]
+    errors = []
+
+    def loop(index, client):
+        start.wait()
+        i = 0
+        while not stop.is_set():
+            i += 1
+            began = time.perf_counter()
+            try:
+                ok = action(client, index, i)
+            except Exception as exception:
+                ok = False
+                if len(errors) < 5:
+                    errors.append(repr(exception))
+            elapsed = (time.perf_counter() - began) * 1000
+            if counting.is_set() and not stop.is_set():
+                if ok:
+                    latencies[index].append(elapsed)
+                else:
+                    errors.append('failed')
+    threads = [threading.Thread(target=loop, args=(i, c), daemon=True)
+        for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(WARMUP)
+    counting.set()
+    began = time.perf_counter()
+    time.sleep(duration)
+    stop.set()
+    elapsed = time.perf_counter() - began
+    for thread in threads:
+        thread.join(timeout=60)
+    return [x for l in latencies for x in l], errors, elapsed
+
+
+def _summary(name, latencies, errors, elapsed):
+    if not latencies:
+        raise RuntimeError(f"{name}: no successful request ({errors[:3]})")
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+    rps = len(latencies) / elapsed
+    print(f"{name:8s} {len(latencies):6d} requests in {elapsed:4.1f} s: "
+        f"{rps:7.1f} requests/s, median {p50:7.1f} ms, p95 {p95:7.1f} ms, "
+        f"max {latencies[-1]:7.1f} ms, errors {len(errors)}", flush=True)
+    if errors:
+        print(f"  first errors: {sorted(set(errors))[:3]}", flush=True)
+    return p50, p95, rps
+
+
+def start_server(database, config_path, port, workers=WORKERS,
+        threads=THREADS):
+    "Start gunicorn serving the portal; return the process when it answers"
+    from b2b_suite import cli
+    env, _ = cli.portal_environment(database, config_path,
+        f'127.0.0.1:{port}')
+    env['SECRET_KEY'] = secrets.token_hex(32)
+    command = cli.portal_command(f'127.0.0.1:{port}', workers=workers,
+        threads=threads, access_log=False) + ['--keep-alive', '30']
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn stopped (exit code {process.returncode})")
+        try:
+            connection = http.client.HTTPConnection(
+                '127.0.0.1', port, timeout=5)
+            connection.request('GET', '/login')
+            if connection.getresponse().status == 200:
+                # every worker up (each imports the pool on its own)
+                time.sleep(2)
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError("the portal did not answer within 120 s")
+
+
+def measure(database, config_path, duration=DURATION, clients=CLIENTS,
+        workers=WORKERS):
+    from b2b_suite.demo_data import DEMO_PASSWORD
+    emails = accounts(database, clients)
+    if len(emails) < clients:
+        raise RuntimeError(f"only {len(emails)} accounts with a price list")
+    port = _free_port()
+    print(f"Portal: gunicorn, {workers} worker processes × {THREADS} "
+        f"threads on 127.0.0.1:{port}; {clients} clients (keep-alive "
+        f"connections, one account each), {duration} s per scenario "
+        f"after {WARMUP} s of warm-up", flush=True)
+    server = start_server(database, config_path, port, workers=workers)
+    try:
+        sessions = [Client(port) for _ in emails]
+        for session, email in zip(sessions, emails):
+            session.login(email, DEMO_PASSWORD)
+        carts = [session.prepare_cart() for session in sessions]
+
+        def catalog(client, index, i):
+            page = (index + i) % PAGES + 1
+            status, body = client.request('GET', f'/?page={page}')
+            return status == 200 and body.count('class="card"') == 48
+
+        def cart(client, index, i):
+            line, token = carts[index]
+            status, _ = client.request('POST', f'/cart/line/{line}', {
+                    'quantity': str(12 * (1 + i % 3)),
+                    'csrf_token': token})
+            return status == 302
+
+        results = {}
+        for name, action in [('catalog', catalog), ('cart', cart)]:
+            results[name] = _summary(name,
+                *_run_clients(sessions, action, duration))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    (catalog_p50, catalog_p95, catalog_rps) = results['catalog']
+    cart_p95 = results['cart'][1]
+    return {
+        'catalog_p50_ms': round(catalog_p50, 1),
+        'catalog_p95_ms': round(catalog_p95, 1),
+        'cart_p95_ms': round(cart_p95, 1),
+        'catalog_rps': round(catalog_rps, 1),
+        }
+
+
+if __name__ == '__main__':
+    # python -m bench.portal DATABASE CONFIG: on a prepared database
+    print(json.dumps(measure(sys.argv[1], sys.argv[2])))
