@@ -4,7 +4,6 @@
 Prices come only from b2b.pricing.compute (one call per page), stock
 levels from product.product quantities in the warehouse (one call per
 page), and what a visitor sees from the shop visibility setting."""
-import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -12,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, abort, current_app, render_template, request
 
 from trytond.exceptions import UserError
-from trytond.transaction import Transaction
 
 from . import scope
 from .scope import pool, transaction
@@ -72,61 +70,10 @@ def _offer(product):
         step_rule=bool(template.sale_quantity_rounding))
 
 
-def _tiers(product):
-    """Return the (quantity, discount) tiers of the product: its own, else
-    those of its nearest category (as b2b.pricing looks them up)"""
-    template = product.template
-    if template.b2b_quantity_discounts:
-        return [(t.quantity, t.discount)
-            for t in template.b2b_quantity_discounts]
-    seen, level = set(), list(template.categories_all)
-    while level:
-        parents = []
-        for category in level:
-            if category.id in seen:
-                continue
-            seen.add(category.id)
-            if category.b2b_quantity_discounts:
-                return [(t.quantity, t.discount)
-                    for t in category.b2b_quantity_discounts]
-            if category.parent:
-                parents.append(category.parent)
-        level = parents
-    return []
-
-
 def availability(products):
-    """Return the stock level of each product id in the warehouse:
-    in_stock, low or out_of_stock, for all the products in one call"""
+    "Return the stock level of each product id (module b2b_base)"
     Product = pool().get('product.product')
-    Location = pool().get('stock.location')
-    Uom = pool().get('product.uom')
-    warehouse = Location.get_default_warehouse()
-    if warehouse is None:
-        warehouses = Location.search([('type', '=', 'warehouse')], limit=1)
-        warehouse = warehouses[0].id if warehouses else None
-    if warehouse is None or not products:
-        return {p.id: 'out_of_stock' for p in products}
-    low = Decimal(str(current_app.config['PORTAL_LOW_STOCK']))
-    with Transaction().set_context(
-            locations=[warehouse], with_childs=True,
-            stock_date_end=datetime.date.today()):
-        rows = Product.read([p.id for p in products],
-            ['quantity', 'forecast_quantity'])
-    by_id = {p.id: p for p in products}
-    levels = {}
-    for row in rows:
-        product = by_id[row['id']]
-        quantity = min(row['quantity'] or 0, row['forecast_quantity'] or 0)
-        quantity = Decimal(str(Uom.compute_qty(product.default_uom,
-                    quantity, product.sale_uom, round=False)))
-        if quantity <= 0:
-            levels[product.id] = 'out_of_stock'
-        elif quantity < low:
-            levels[product.id] = 'low'
-        else:
-            levels[product.id] = 'in_stock'
-    return levels
+    return Product.b2b_availability(products)
 
 
 def offers(products, rights, tiers=False):
@@ -136,6 +83,7 @@ def offers(products, rights, tiers=False):
     result = [_offer(p) for p in products]
     if rights.prices and products:
         lines, slots = [], []
+        product_tiers = Pricing.quantity_tiers(products) if tiers else {}
         for offer in result:
             lines.append((offer.product, offer.minimum))
             slots.append((offer, 'price', None))
@@ -143,10 +91,9 @@ def offers(products, rights, tiers=False):
                     or offer.package_only):
                 lines.append((offer.product, offer.package))
                 slots.append((offer, 'package_price', None))
-            if tiers:
-                for quantity, discount in _tiers(offer.product):
-                    lines.append((offer.product, quantity))
-                    slots.append((offer, 'tiers', (quantity, discount)))
+            for quantity, discount in product_tiers.get(offer.product.id, []):
+                lines.append((offer.product, quantity))
+                slots.append((offer, 'tiers', (quantity, discount)))
         for (offer, name, tier), price in zip(
                 slots, Pricing.compute(rights.party, lines)):
             if name == 'tiers':
@@ -169,12 +116,8 @@ def _categories():
 
 
 def catalog_domain():
-    """Return the domain of the products of the catalog: salable and in a
-    catalog category (not e.g. the carriers' shipping services)"""
-    return [
-        ('salable', '=', True),
-        ('template.categories.accounting', '=', False),
-        ]
+    "Return the domain of the products of the catalog (module b2b_base)"
+    return pool().get('product.product').b2b_catalog_domain()
 
 
 def _escape_like(text):
