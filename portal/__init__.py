@@ -52,7 +52,6 @@ def _settings():
         'PORTAL_URL': os.environ.get(
             'PORTAL_URL', 'http://127.0.0.1:5000').rstrip('/'),
         'PORTAL_PAGE_SIZE': 48,
-        # below this quantity (in the sale unit) the stock is shown as low
         }
 
 
