@@ -92,6 +92,15 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def _port_free(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(('127.0.0.1', port))
+        except OSError:
+            return False
+        return True
+
+
 def _as_postgres(command):
     "initdb and postgres refuse to run as root: run them as postgres"
     if os.geteuid() == 0:
@@ -212,7 +221,13 @@ def kept_cluster(directory):
                 '--no-sync'])
         log(f"PostgreSQL cluster initialised in {directory}")
     _stop(bin_dir, data)
-    port = free_port()
+    # the same port each time when free: the URI is part of what `b2b
+    # setup` remembers, so a new port would mean a new set-up
+    port_file = directory / 'port'
+    port = int(port_file.read_text()) if port_file.exists() else None
+    if port is None or not _port_free(port):
+        port = free_port()
+        port_file.write_text(str(port))
     _start(bin_dir, directory, data, port)
     log(f"PostgreSQL cluster of {directory} started on 127.0.0.1:{port}")
     try:
