@@ -116,12 +116,13 @@ class Sale(metaclass=PoolMeta):
                 line.on_change_product()
                 line.unit = unit
                 lines[(product.id, unit.id)] = line
-            # the step is checked on what the buyer adds, the minimum on
-            # the line it makes
+            # the step is checked on what the buyer adds, then the line it
+            # makes by the sale line's own rule (which knows the waivers),
+            # before anything is written
             product.b2b_check_sale_quantity(
                 quantity, unit, waive_minimum=True)
             line.quantity = (line.quantity or 0) + quantity
-            product.b2b_check_sale_quantity(line.quantity, unit)
+            line.check_quantity()
             if line not in to_save:
                 to_save.append(line)
         Line.save(to_save)
@@ -147,8 +148,8 @@ class Sale(metaclass=PoolMeta):
             if quantity < 0:
                 raise CartError(gettext('b2b_base.msg_cart_quantity_positive',
                         product=line.product.rec_name))
-            line.product.b2b_check_sale_quantity(quantity, line.unit)
             line.quantity = quantity
+            line.check_quantity()
             line.save()
         cls.b2b_reprice([line.sale])
 
