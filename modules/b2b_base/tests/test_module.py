@@ -21,8 +21,11 @@ from ..exceptions import (
 )
 from .test_account import AccountTestMixin
 from .test_cart import CartTestMixin
-from .test_pricing import PricingTestMixin
+from .test_pricing import PricingTestMixin, in_company
 from .tools import create_customer, registration_values, smtp_sink
+
+# a company whose new registrations go to self.group
+with_group = in_company('_setup_group')
 
 
 class B2BBaseTestCase(
@@ -43,149 +46,131 @@ class B2BBaseTestCase(
         configuration.save()
         return group
 
+    def _setup_group(self, company):
+        self.group = self._create_group(company)
+
     def _counts(self):
         pool = Pool()
         return tuple(pool.get(m).search([], count=True) for m in [
                 'party.party', 'web.user', 'b2b.registration',
                 'party.address', 'party.identifier'])
 
-    @with_transaction()
+    @with_group
     def test_register_creates_pending_company_and_admin_account(self):
         "Register a company with a valid NIP written with separators"
         pool = Pool()
         Registration = pool.get('b2b.registration')
-        company = create_company()
-        with set_company(company):
-            group = self._create_group(company)
-            registration = Registration.register(registration_values(
-                    tax_number='PL 774-000-14-54',
-                    email='Anna.Nowak@Testowa.example'))
+        registration = Registration.register(registration_values(
+                tax_number='PL 774-000-14-54',
+                email='Anna.Nowak@Testowa.example'))
 
-            self.assertEqual(registration.state, 'pending')
-            party = registration.party
-            self.assertEqual(party.name, "Hurtownia Testowa Sp. z o.o.")
-            self.assertTrue(party.b2b_customer)
-            self.assertEqual(party.b2b_status, 'pending')
-            self.assertEqual(party.b2b_customer_group, group)
-            self.assertEqual(party.b2b_tax_number, '7740001454')
-            identifier, = party.identifiers
-            self.assertEqual(identifier.type, 'pl_vat')
-            address, = party.addresses
-            self.assertTrue(address.invoice and address.delivery)
-            self.assertEqual(address.city, "Warszawa")
-            account = registration.web_user
-            self.assertEqual(account.email, 'anna.nowak@testowa.example')
-            self.assertEqual(account.b2b_role, 'admin')
-            self.assertEqual(account.party, party)
-            # the account exists but the pending company may do nothing yet
-            self.assertFalse(account.b2b_may('view'))
-            self.assertFalse(account.b2b_may('order'))
+        self.assertEqual(registration.state, 'pending')
+        party = registration.party
+        self.assertEqual(party.name, "Hurtownia Testowa Sp. z o.o.")
+        self.assertTrue(party.b2b_customer)
+        self.assertEqual(party.b2b_status, 'pending')
+        self.assertEqual(party.b2b_customer_group, self.group)
+        self.assertEqual(party.b2b_tax_number, '7740001454')
+        identifier, = party.identifiers
+        self.assertEqual(identifier.type, 'pl_vat')
+        address, = party.addresses
+        self.assertTrue(address.invoice and address.delivery)
+        self.assertEqual(address.city, "Warszawa")
+        account = registration.web_user
+        self.assertEqual(account.email, 'anna.nowak@testowa.example')
+        self.assertEqual(account.b2b_role, 'admin')
+        self.assertEqual(account.party, party)
+        # the account exists but the pending company may do nothing yet
+        self.assertFalse(account.b2b_may('view'))
+        self.assertFalse(account.b2b_may('order'))
 
-    @with_transaction()
+    @with_group
     def test_register_foreign_eu_vat(self):
         "Register a company with a foreign EU VAT number"
         pool = Pool()
         Registration = pool.get('b2b.registration')
-        company = create_company()
-        with set_company(company):
-            self._create_group(company)
-            registration = Registration.register(registration_values(
-                    tax_number='DE 136 695 976', country='DE'))
-            identifier, = registration.party.identifiers
-            self.assertEqual(
-                (identifier.type, identifier.code),
-                ('eu_vat', 'DE136695976'))
+        registration = Registration.register(registration_values(
+                tax_number='DE 136 695 976', country='DE'))
+        identifier, = registration.party.identifiers
+        self.assertEqual(
+            (identifier.type, identifier.code),
+            ('eu_vat', 'DE136695976'))
 
-    @with_transaction()
+    @with_group
     def test_register_invalid_nip(self):
         "Refuse an invalid NIP with a message naming it, creating nothing"
         pool = Pool()
         Registration = pool.get('b2b.registration')
-        company = create_company()
-        with set_company(company):
-            self._create_group(company)
-            before = self._counts()
-            for number in ['774-000-14-55', '12345', 'DE123', 'abc']:
-                with self.subTest(number=number):
-                    with self.assertRaises(InvalidNIPError) as cm:
-                        Registration.register(registration_values(
-                                tax_number=number))
-                    self.assertIn(number, cm.exception.message)
-                    self.assertIn("not a valid NIP", cm.exception.message)
-            self.assertEqual(self._counts(), before)
+        before = self._counts()
+        for number in ['774-000-14-55', '12345', 'DE123', 'abc']:
+            with self.subTest(number=number):
+                with self.assertRaises(InvalidNIPError) as cm:
+                    Registration.register(registration_values(
+                            tax_number=number))
+                self.assertIn(number, cm.exception.message)
+                self.assertIn("not a valid NIP", cm.exception.message)
+        self.assertEqual(self._counts(), before)
 
-    @with_transaction()
+    @with_group
     def test_register_duplicate_nip(self):
         "Refuse a NIP already registered, however it is written"
         pool = Pool()
         Registration = pool.get('b2b.registration')
-        company = create_company()
-        with set_company(company):
-            self._create_group(company)
-            Registration.register(registration_values())
-            before = self._counts()
-            for number in ['7740001454', 'PL7740001454', '774 000 14 54']:
-                with self.subTest(number=number):
-                    with self.assertRaises(DuplicateRegistrationError) as cm:
-                        Registration.register(registration_values(
-                                tax_number=number,
-                                email='other@testowa.example'))
-                    self.assertIn("already registered", cm.exception.message)
-            self.assertEqual(self._counts(), before)
+        Registration.register(registration_values())
+        before = self._counts()
+        for number in ['7740001454', 'PL7740001454', '774 000 14 54']:
+            with self.subTest(number=number):
+                with self.assertRaises(DuplicateRegistrationError) as cm:
+                    Registration.register(registration_values(
+                            tax_number=number,
+                            email='other@testowa.example'))
+                self.assertIn("already registered", cm.exception.message)
+        self.assertEqual(self._counts(), before)
 
-    @with_transaction()
+    @with_group
     def test_register_duplicate_email(self):
         "Refuse an e-mail already used by an account, in any letter case"
         pool = Pool()
         Registration = pool.get('b2b.registration')
-        company = create_company()
-        with set_company(company):
-            self._create_group(company)
-            Registration.register(registration_values())
-            before = self._counts()
-            with self.assertRaises(DuplicateRegistrationError) as cm:
-                Registration.register(registration_values(
-                        tax_number='5260250274',
-                        email='ANNA.NOWAK@testowa.example'))
-            self.assertIn('anna.nowak@testowa.example', cm.exception.message)
-            self.assertEqual(self._counts(), before)
+        Registration.register(registration_values())
+        before = self._counts()
+        with self.assertRaises(DuplicateRegistrationError) as cm:
+            Registration.register(registration_values(
+                    tax_number='5260250274',
+                    email='ANNA.NOWAK@testowa.example'))
+        self.assertIn('anna.nowak@testowa.example', cm.exception.message)
+        self.assertEqual(self._counts(), before)
 
-    @with_transaction()
+    @with_group
     def test_register_missing_field_and_weak_password(self):
         "Refuse an incomplete form and a too short password"
         pool = Pool()
         Registration = pool.get('b2b.registration')
-        company = create_company()
-        with set_company(company):
-            self._create_group(company)
-            before = self._counts()
-            with self.assertRaises(RegistrationError) as cm:
-                Registration.register(registration_values(city="  "))
-            self.assertEqual(cm.exception.message, 'Please fill in "City".')
-            with self.assertRaises(UserError) as cm:
-                Registration.register(registration_values(password='abc'))
-            self.assertIn("8 characters", cm.exception.message)
-            with self.assertRaises(RegistrationError):
-                Registration.register(registration_values(email='not-mail'))
-            self.assertEqual(self._counts(), before)
+        before = self._counts()
+        with self.assertRaises(RegistrationError) as cm:
+            Registration.register(registration_values(city="  "))
+        self.assertEqual(cm.exception.message, 'Please fill in "City".')
+        with self.assertRaises(UserError) as cm:
+            Registration.register(registration_values(password='abc'))
+        self.assertIn("8 characters", cm.exception.message)
+        with self.assertRaises(RegistrationError):
+            Registration.register(registration_values(email='not-mail'))
+        self.assertEqual(self._counts(), before)
 
-    @with_transaction()
+    @with_group
     def test_registration_switched_off(self):
         "Refuse registrations when self-registration is off"
         pool = Pool()
         Registration = pool.get('b2b.registration')
         Configuration = pool.get('b2b.configuration')
-        company = create_company()
-        with set_company(company):
-            self._create_group(company)
-            configuration = Configuration(1)
-            configuration.self_registration = False
-            configuration.save()
-            before = self._counts()
-            with self.assertRaises(RegistrationClosedError) as cm:
-                Registration.register(registration_values())
-            self.assertIn("Registration is closed", cm.exception.message)
-            self.assertEqual(self._counts(), before)
+        configuration = Configuration(1)
+        configuration.self_registration = False
+        configuration.save()
+        before = self._counts()
+        with self.assertRaises(RegistrationClosedError) as cm:
+            Registration.register(registration_values())
+        self.assertIn("Registration is closed", cm.exception.message)
+        self.assertEqual(self._counts(), before)
 
     @with_transaction()
     def test_approval_and_rejection_emails(self):

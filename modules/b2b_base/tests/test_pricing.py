@@ -17,16 +17,23 @@ def D(value):
     return Decimal(value)
 
 
-def with_setup(func):
-    "Run the test in a transaction, in a company with its demo records"
-    @functools.wraps(func)
-    @with_transaction()
-    def wrapper(self):
-        company = create_company()
-        with set_company(company):
-            self._setup(company)
-            return func(self)
-    return wrapper
+def in_company(setup):
+    """Return a decorator running the test in a transaction, in a new
+    company prepared by the test case's method named setup"""
+    def decorator(func):
+        @functools.wraps(func)
+        @with_transaction()
+        def wrapper(self):
+            company = create_company()
+            with set_company(company):
+                getattr(self, setup)(company)
+                return func(self)
+        return wrapper
+    return decorator
+
+
+# a company with products, taxes, a group and a customer (_setup)
+with_setup = in_company('_setup')
 
 
 class PricingTestMixin:
