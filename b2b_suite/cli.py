@@ -24,7 +24,7 @@ from pathlib import Path
 from b2b_suite import config
 
 # Our Tryton modules, activated (with their dependencies) by `b2b setup`
-MODULES = ['b2b_base']
+MODULES = ['b2b_base', 'b2b_credit', 'b2b_bank_import']
 # Translations loaded besides English
 LANGUAGES = ['pl']
 DEFAULT_DATABASE = 'b2b_demo'

@@ -1,0 +1,1 @@
+# This file is part of the B2B wholesale suite.
