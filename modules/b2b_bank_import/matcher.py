@@ -1,0 +1,471 @@
+# This file is part of the B2B wholesale suite.
+"""Which open invoices a received transfer pays, and how sure that is
+
+Pure Python over an in-memory index of the open customer invoices, so the
+import and the benchmark run the same code.  A line is booked
+automatically only when the evidence leaves no doubt; otherwise it goes to
+the review queue with its candidates.  Every decision carries its reasons.
+"""
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+__all__ = ['OpenInvoice', 'Payer', 'InvoiceIndex', 'Match', 'match_line',
+    'describe', 'nip_valid']
+
+ZERO = Decimal('0.00')
+
+
+@dataclass
+class OpenInvoice:
+    id: int
+    number: str
+    party: int
+    amount: Decimal             # what is left to pay
+    date: object = None
+    ksef: str = ''
+    currency: str = 'PLN'
+
+
+@dataclass
+class Payer:
+    "A customer company and what identifies its transfers"
+    id: int
+    name: str = ''
+    nip: str = ''
+    accounts: tuple = ()        # its own bank accounts (IBAN)
+    virtual_accounts: tuple = ()  # identifying accounts we gave it
+
+
+@dataclass
+class Match:
+    status: str                 # matched, review, skipped
+    party: int = None
+    allocations: list = field(default_factory=list)  # (invoice id, amount)
+    overpayment: Decimal = ZERO
+    candidates: list = field(default_factory=list)   # invoice ids
+    reasons: list = field(default_factory=list)      # (code, detail)
+
+    @property
+    def reason(self):
+        return describe(self.reasons)
+
+
+_REASONS = {
+    'virtual_account': ("identifying account %s of the company",
+        "rachunek wirtualny %s firmy"),
+    'account': ("payer's account %s known for the company",
+        "rachunek płatnika %s znany dla firmy"),
+    'nip': ("payer's NIP %s", "NIP płatnika %s"),
+    'name': ("payer's name like the company's", "nazwa płatnika jak firmy"),
+    'ksef': ("KSeF number %s in the title", "numer KSeF %s w tytule"),
+    'split_payment': ("split payment for %s", "podzielona płatność za %s"),
+    'number': ("invoice number %s in the title",
+        "numer faktury %s w tytule"),
+    'exact': ("amount equal to what is left to pay",
+        "kwota równa pozostałej do zapłaty"),
+    'partial': ("partial payment", "częściowa zapłata"),
+    'several': ("one transfer for %s invoices",
+        "jeden przelew za %s faktur"),
+    'oldest_first': ("oldest invoices first", "najpierw najstarsze faktury"),
+    'overpayment': ("overpayment %s kept as the company's balance",
+        "nadpłata %s na saldzie firmy"),
+    'outgoing': ("outgoing transfer", "przelew wychodzący"),
+    'fee': ("bank fee", "opłata bankowa"),
+    'unknown_number': ("invoice reference %s not open",
+        "numer faktury %s nie jest otwarty"),
+    'party_conflict': ("the payer and the invoices' company differ",
+        "płatnik i firma z faktur się różnią"),
+    'ambiguous': ("several possible invoices", "kilka możliwych faktur"),
+    'amount_mismatch': ("the amount does not fit the invoices",
+        "kwota nie pasuje do faktur"),
+    'no_evidence': ("neither invoice nor payer recognised",
+        "nie rozpoznano faktury ani płatnika"),
+    'currency': ("currency %s differs from the invoices'",
+        "waluta %s inna niż faktur"),
+    'manual': ("assigned by %s", "przypisane przez %s"),
+    }
+
+
+def describe(reasons, language='en'):
+    "The reasons of a decision as one sentence"
+    index = 1 if language and language.startswith('pl') else 0
+    texts = []
+    for code, detail in reasons:
+        template = _REASONS.get(code, (code, code))[index]
+        texts.append(template % detail if '%s' in template else template)
+    return '; '.join(texts)
+
+
+# ------------------------------------------------------------ normalising
+def _fold(text):
+    "Upper case ASCII (Polish letters without their marks)"
+    text = text.replace('ł', 'l').replace('Ł', 'L')
+    text = unicodedata.normalize('NFKD', text)
+    return ''.join(c for c in text if not unicodedata.combining(c)).upper()
+
+
+_ALNUM = re.compile(r'[^0-9A-Z]')
+_GROUPS = re.compile(r'\d+')
+
+
+def _alnum(text):
+    return _ALNUM.sub('', text)
+
+
+def _canonical(text):
+    """(letters, year, month, sequence) of numbers written with their
+    parts in either order: FV/2026/11/0012 and FV 12/11/2026 alike"""
+    groups = [int(g) for g in _GROUPS.findall(text)]
+    if len(groups) != 3:
+        return None
+    letters = re.sub(r'[^A-Z]', '', re.match(r'^[^0-9]*', text).group(0))
+    first, month, last = groups
+    if not 1 <= month <= 12:
+        return None
+    if 2000 <= first <= 2099 and not (2000 <= last <= 2099):
+        return (letters, first, month, last)
+    if 2000 <= last <= 2099 and not (2000 <= first <= 2099):
+        return (letters, last, month, first)
+    return None
+
+
+def nip_valid(nip):
+    if not re.fullmatch(r'\d{10}', nip or ''):
+        return False
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    check = sum(int(d) * w for d, w in zip(nip, weights)) % 11
+    return check == int(nip[9]) and check != 10
+
+
+_LEGAL = {'SP', 'Z', 'O', 'OO', 'SA', 'SPOLKA', 'SPOLKAZ', 'JAWNA', 'SJ',
+    'SK', 'KOMANDYTOWA', 'AKCYJNA', 'OGRANICZONA', 'ODPOWIEDZIALNOSCIA',
+    'ZOO', 'UL', 'I', 'W', 'PPHU', 'PHU', 'FHU', 'PW', 'SPZOO', 'S', 'A'}
+
+
+def _name_words(name):
+    return {w for w in re.findall(r'[A-Z0-9]+', _fold(name or ''))
+        if w not in _LEGAL and len(w) > 1}
+
+
+# ------------------------------------------------------------------ index
+class InvoiceIndex:
+    "Open invoices and payers, with the lookups a bank title needs"
+
+    def __init__(self, invoices, payers=()):
+        self.invoices = {}
+        self.by_key = defaultdict(set)      # exact spellings
+        self.by_loose = defaultdict(set)    # prefix dropped, reordered…
+        self.by_ksef = {}
+        self.by_party = defaultdict(list)
+        self.by_amount = defaultdict(list)
+        self.payers = {}
+        self.by_nip = {}
+        self.by_account = defaultdict(set)
+        self.by_virtual = {}
+        self.name_words = {}
+        for invoice in invoices:
+            self.add(invoice)
+        for payer in payers:
+            self.add_payer(payer)
+        for party in self.by_party:
+            self.by_party[party].sort(key=lambda i: (i.date, i.id))
+
+    def add(self, invoice):
+        self.invoices[invoice.id] = invoice
+        self.by_party[invoice.party].append(invoice)
+        self.by_amount[invoice.amount].append(invoice)
+        number = _fold(invoice.number)
+        key = _alnum(number)
+        if key:
+            self.by_key[key].add(invoice.id)
+        stripped = key.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+        if stripped != key and len(stripped) >= 4:
+            self.by_loose[stripped].add(invoice.id)
+        canonical = _canonical(number)
+        if canonical:
+            self.by_loose[canonical].add(invoice.id)
+            self.by_loose[canonical[1:]].add(invoice.id)
+        if invoice.ksef:
+            self.by_ksef[_alnum(_fold(invoice.ksef))] = invoice.id
+
+    def add_payer(self, payer):
+        self.payers[payer.id] = payer
+        if payer.nip:
+            self.by_nip[re.sub(r'\D', '', payer.nip)[-10:]] = payer.id
+        for account in payer.accounts:
+            self.by_account[_alnum(_fold(account))].add(payer.id)
+        for account in payer.virtual_accounts:
+            self.by_virtual[_alnum(_fold(account))] = payer.id
+        self.name_words[payer.id] = _name_words(payer.name)
+
+    def remove(self, invoice_id, amount):
+        "Take a booked amount off an invoice (matching a statement in turn)"
+        invoice = self.invoices.get(invoice_id)
+        if invoice is not None:
+            invoice.amount -= amount
+
+    def lookup(self, token):
+        "Invoices a title token names: (ids, strong)"
+        key = _alnum(token)
+        if not key or not any(c.isdigit() for c in key):
+            return set(), False
+        ids = self.by_key.get(key)
+        if ids:
+            return ids, True
+        stripped = key.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+        if len(stripped) >= 4:
+            ids = self.by_key.get(stripped) or self.by_loose.get(stripped)
+            if ids:
+                return ids, False
+            # a letter or two the payer put in front (F110F…, FV110F…)
+            for cut in range(1, min(3, len(key) - 4) + 1):
+                ids = self.by_key.get(key[cut:])
+                if ids:
+                    return ids, False
+        canonical = _canonical(token)
+        if canonical:
+            ids = (self.by_loose.get(canonical)
+                or self.by_loose.get(canonical[1:]))
+            if ids:
+                return ids, False
+        return set(), False
+
+
+# --------------------------------------------------------------- matching
+_MPP = re.compile(
+    r'/VAT/(?P<vat>[\d\s,.]+)/IDC/(?P<idc>[^/]*)/INV/(?P<inv>.*?)'
+    r'(?=/IDP/|/TXT/|$)', re.I)
+_KSEF = re.compile(
+    r'(\d{10})-?(\d{8})-?([0-9A-F]{6})-?([0-9A-F]{6})-?([0-9A-F]{2})')
+_NIP = re.compile(r'NIP\W{0,3}((?:\d[\s-]?){9}\d)')
+_TOKEN = re.compile(r'[0-9A-Z][0-9A-Z/\-.]*[0-9A-Z]|[0-9A-Z]')
+# words that introduce a reference, not part of it
+_NOISE = {'FV', 'FA', 'F', 'FAKTURA', 'FAKTURY', 'FAKTURE', 'FAKT', 'NR',
+    'NUMER', 'VAT', 'ZA', 'ZAPLATA', 'ZAPL', 'ORAZ', 'I', 'DO', 'TYT',
+    'PLATNOSC', 'RE', 'FRA', 'F-RE', 'FVAT', 'DN', 'Z', 'NA', 'INV',
+    'INVOICE', 'NO'}
+_LOOKS_LIKE_INVOICE = re.compile(r'^(?:F[A-Z]{0,3}[\W]?)?\d+[/\-.]\d+|^F'
+    r'[A-Z]{0,3}\d{4,}|^\d{3}F\d+')
+
+
+def _title_refs(index, title):
+    """Invoices named in a title: ({id: strong}, unresolved references)"""
+    found = {}
+    unresolved = []
+    text = _NIP.sub(' ', _fold(title))
+    tokens = _TOKEN.findall(text)
+    last = None  # (letters and digits before the tail, tail digits)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in _NOISE:
+            i += 1
+            continue
+        key = _alnum(token)
+        ids, strong = index.lookup(token)
+        if not ids and i + 1 < len(tokens):
+            # the bank's 35-character cut put a space into the number
+            joined = token + tokens[i + 1]
+            ids, _ = index.lookup(joined)
+            if ids:
+                strong = False
+                i += 1
+                key = _alnum(joined)
+        if not ids and last and token.isdigit() and len(token) <= len(
+                last[1]):
+            # abbreviated list: 110F01010 72 75 76, FV/2026/11/0007, 0008
+            base, tail = last
+            key = base + tail[:len(tail) - len(token)] + token
+            ids, _ = index.lookup(key)
+            strong = False
+        if ids:
+            for invoice_id in ids:
+                found[invoice_id] = found.get(invoice_id, False) or strong
+            m = re.match(r'^(.*?)(\d+)$', key)
+            last = (m.group(1), m.group(2)) if m else None
+        else:
+            if _LOOKS_LIKE_INVOICE.match(token) and not re.fullmatch(
+                    r'\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4}|\d{4}[.\-/]\d{1,2}'
+                    r'[.\-/]\d{1,2}|\d+[.,]\d{2}', token):
+                unresolved.append(token)
+            if not token.isdigit():
+                last = None
+        i += 1
+    return found, unresolved
+
+
+def match_line(index, amount, title='', account='', name='',
+        virtual_account='', kind='transfer', currency=None):
+    "Decide what a statement line pays"
+    reasons = []
+    if amount <= 0 or kind != 'transfer':
+        code = 'fee' if kind == 'fee' else 'outgoing'
+        return Match('skipped', reasons=[(code, None)])
+    title = title or ''
+    folded = _fold(title)
+
+    # who pays
+    party = None
+    party_reasons = []
+    if virtual_account:
+        party = index.by_virtual.get(_alnum(_fold(virtual_account)))
+        if party is not None:
+            party_reasons.append(('virtual_account', virtual_account))
+    if party is None and account:
+        parties = index.by_account.get(_alnum(_fold(account)), set())
+        if len(parties) == 1:
+            party, = parties
+            party_reasons.append(('account', account))
+    nips = set()
+    mpp = _MPP.search(folded.replace(' ', '')) or _MPP.search(folded)
+    if mpp:
+        nips.add(re.sub(r'\D', '', mpp.group('idc')))
+    for m in _NIP.finditer(folded):
+        nips.add(re.sub(r'\D', '', m.group(1)))
+    nip_parties = {index.by_nip[n] for n in nips
+        if nip_valid(n) and n in index.by_nip}
+    if party is None and len(nip_parties) == 1:
+        party, = nip_parties
+        party_reasons.append(('nip', index.payers[party].nip))
+
+    # what is paid
+    refs = {}
+    ref_reasons = []
+    for m in _KSEF.finditer(re.sub(r'\s', '', folded)):
+        invoice_id = index.by_ksef.get(''.join(m.groups()))
+        if invoice_id is not None:
+            refs[invoice_id] = True
+            ref_reasons.append(('ksef', '-'.join(m.groups())))
+    unresolved = []
+    if mpp and not refs:
+        inv = mpp.group('inv').strip()
+        ids, strong = index.lookup(inv)
+        if not ids:
+            found, _ = _title_refs(index, inv)
+            ids = set(found)
+        if len(ids) == 1:
+            invoice_id, = ids
+            refs[invoice_id] = True
+            ref_reasons.append(('split_payment',
+                    index.invoices[invoice_id].number))
+        elif not ids:
+            unresolved.append(inv)
+    if not refs:
+        found, unresolved_title = _title_refs(
+            index, _MPP.sub(' ', title) if mpp else title)
+        unresolved.extend(unresolved_title)
+        refs.update(found)
+    # an invoice already settled is not in the index: keep those that are
+    refs = {i: s for i, s in refs.items()
+        if index.invoices[i].amount > 0}
+
+    if refs:
+        invoices = [index.invoices[i] for i in refs]
+        ref_parties = {i.party for i in invoices}
+        if party is not None:
+            if party not in ref_parties:
+                return _review(index, amount, [('party_conflict', None)]
+                    + party_reasons, invoices, party)
+            invoices = [i for i in invoices if i.party == party]
+        elif len(ref_parties) > 1:
+            # one spelling, several companies' invoices
+            return _review(index, amount, [('ambiguous', None)], invoices)
+        else:
+            party, = ref_parties
+            payer = index.payers.get(party)
+            if payer and _name_like(index, party, name):
+                party_reasons.append(('name', None))
+        if currency and any(i.currency != currency for i in invoices):
+            return _review(index, amount, [('currency', currency)],
+                invoices, party)
+        if not ref_reasons:
+            ref_reasons = [('number', ', '.join(
+                        i.number for i in sorted(invoices,
+                            key=lambda i: (i.date, i.id))))]
+        due = sum((i.amount for i in invoices), ZERO)
+        reasons = party_reasons + ref_reasons
+        if unresolved and not party_reasons:
+            return _review(index, amount, reasons + [
+                    ('unknown_number', ', '.join(unresolved))],
+                invoices, party)
+        if amount == due:
+            return _allocate(index, 'matched', party, invoices, amount,
+                reasons + [('exact', None)])
+        if party_reasons:
+            return _allocate(index, 'matched', party, invoices, amount,
+                reasons)
+        return _review(index, amount, reasons + [('amount_mismatch', None)],
+            invoices, party)
+
+    if party is None:
+        return _review(index, amount, [('no_evidence', None)])
+    invoices = [i for i in index.by_party.get(party, ())
+        if i.amount > 0 and (not currency or i.currency == currency)]
+    if unresolved:
+        # the title names something we cannot find: ask
+        return _review(index, amount, party_reasons + [
+                ('unknown_number', ', '.join(unresolved))], invoices, party)
+    strongest = party_reasons[0][0]
+    exact = [i for i in invoices if i.amount == amount]
+    if len(exact) == 1:
+        return _allocate(index, 'matched', party, exact, amount,
+            party_reasons + [('exact', None)])
+    if strongest == 'virtual_account':
+        # the company's own account at our bank: whatever it pays is its
+        return _allocate(index, 'matched', party, invoices, amount,
+            party_reasons + [('oldest_first', None)])
+    total = ZERO
+    for count, invoice in enumerate(invoices, 1):
+        total += invoice.amount
+        if total == amount:
+            return _allocate(index, 'matched', party, invoices[:count],
+                amount, party_reasons + [('oldest_first', None)])
+        if total > amount:
+            break
+    return _review(index, amount, party_reasons + [
+            ('ambiguous' if exact else 'amount_mismatch', None)],
+        exact or invoices, party)
+
+
+def _name_like(index, party, name):
+    words = index.name_words.get(party)
+    if not words or not name:
+        return False
+    given = _name_words(name)
+    return len(words & given) >= max(1, (len(words) + 1) // 2)
+
+
+def _allocate(index, status, party, invoices, amount, reasons):
+    "Pay the invoices oldest first; what is left over is an overpayment"
+    invoices = sorted(invoices, key=lambda i: (i.date, i.id))
+    allocations = []
+    rest = amount
+    for invoice in invoices:
+        if rest <= 0:
+            break
+        part = min(rest, invoice.amount)
+        allocations.append((invoice.id, part))
+        rest -= part
+    if len(allocations) > 1:
+        reasons.append(('several', len(allocations)))
+    if allocations and allocations[-1][1] < index.invoices[
+            allocations[-1][0]].amount:
+        reasons.append(('partial', None))
+    if rest > 0:
+        reasons.append(('overpayment', rest))
+    return Match(status, party=party, allocations=allocations,
+        overpayment=rest, reasons=reasons,
+        candidates=[i.id for i in invoices])
+
+
+def _review(index, amount, reasons, invoices=(), party=None):
+    candidates = [i.id for i in invoices]
+    if not candidates:
+        # invoices anywhere for exactly this amount, a few
+        candidates = [i.id for i in index.by_amount.get(amount, ())
+            if i.amount == amount][:5]
+    return Match('review', party=party, candidates=candidates[:10],
+        reasons=reasons)

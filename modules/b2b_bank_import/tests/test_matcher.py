@@ -1,0 +1,153 @@
+# This file is part of the B2B wholesale suite.
+"""Which invoices a transfer pays, without a database"""
+import datetime as dt
+import unittest
+from decimal import Decimal as D
+
+from b2b_bank_import.matcher import (
+    InvoiceIndex,
+    OpenInvoice,
+    Payer,
+    describe,
+    match_line,
+)
+
+HURT, SWIT, KEMIRA = 1, 2, 3
+
+
+def index():
+    day = dt.date(2026, 11, 1)
+    invoices = [
+        OpenInvoice(1, 'FV/2026/11/0012', HURT, D('1000.00'), day),
+        OpenInvoice(2, 'FV/2026/11/0013', HURT, D('230.00'),
+            day + dt.timedelta(1)),
+        OpenInvoice(3, 'FV/2026/11/0044', SWIT, D('2460.00'), day,
+            ksef='5261040828-20261101-0A1B2C3D4E5F-7A'),
+        OpenInvoice(4, 'FV/2026/10/0099', SWIT, D('500.00'),
+            day - dt.timedelta(20)),
+        OpenInvoice(5, '110F01010', KEMIRA, D('100.00'), day),
+        OpenInvoice(6, '110F01072', KEMIRA, D('200.00'), day),
+        OpenInvoice(7, '110F01075', KEMIRA, D('300.00'), day),
+        OpenInvoice(8, '110F01076', KEMIRA, D('400.00'), day),
+        OpenInvoice(9, '110F02470', KEMIRA, D('6344.00'), day),
+        ]
+    payers = [
+        Payer(HURT, 'Hurtownia Łącznik Sp. z o.o.', '5260250274',
+            accounts=('PL19114020040000350230599137',),
+            virtual_accounts=('PL58105014451000990012345678',)),
+        Payer(SWIT, 'Przedsiębiorstwo Świt', '5261040828'),
+        Payer(KEMIRA, 'Kemira Świecie Sp. z o.o.', '5590002117',
+            accounts=('PL68175010510000000001050834',)),
+        ]
+    return InvoiceIndex(invoices, payers)
+
+
+class MatcherTestCase(unittest.TestCase):
+
+    def assertPays(self, match, allocations, status='matched'):
+        self.assertEqual(match.status, status, match.reason)
+        self.assertEqual(match.allocations,
+            [(i, D(a)) for i, a in allocations])
+
+    def test_number_spellings(self):
+        "Our invoice number however the payer writes it"
+        for title in ['FV/2026/11/0012', 'Zapłata za FV 2026/11/0012',
+                'fv2026110012', 'FV 12/11/2026', 'faktura nr FV-2026-11-0012',
+                'FV/2026/11/00 12']:
+            with self.subTest(title=title):
+                match = match_line(index(), D('1000.00'), title)
+                self.assertPays(match, [(1, '1000.00')])
+                self.assertIn('FV/2026/11/0012', match.reason)
+
+    def test_several_numbers(self):
+        match = match_line(index(), D('1230.00'),
+            'FAKTURA FV/2026/11/0012 i FV/2026/11/0013')
+        self.assertPays(match, [(1, '1000.00'), (2, '230.00')])
+        match = match_line(index(), D('1230.00'),
+            'Płatność za faktury FV/2026/11/0012, 0013')
+        self.assertPays(match, [(1, '1000.00'), (2, '230.00')])
+
+    def test_abbreviated_list(self):
+        match = match_line(index(), D('1000.00'),
+            '110F01010 72 75 76 KOREKTA 110F K043',
+            account='PL68175010510000000001050834')
+        self.assertPays(match, [(5, '100.00'), (6, '200.00'),
+                (7, '300.00'), (8, '400.00')])
+
+    def test_split_by_bank(self):
+        "A space the bank put every 35 characters"
+        match = match_line(index(), D('6344.00'),
+            '110F02470 2010-05-13 REJESTR VAT: 1 10F02470.')
+        self.assertPays(match, [(9, '6344.00')])
+
+    def test_ksef(self):
+        match = match_line(index(), D('2460.00'),
+            'KSeF 5261040828-20261101-0A1B2C3D4E5F-7A dziękujemy')
+        self.assertPays(match, [(3, '2460.00')])
+        self.assertEqual(match.reasons[0][0], 'ksef')
+
+    def test_split_payment(self):
+        match = match_line(index(), D('2460.00'),
+            '/VAT/460,00/IDC/5261040828/INV/FV/2026/11/0044/TXT/towar')
+        self.assertPays(match, [(3, '2460.00')])
+        codes = [c for c, _ in match.reasons]
+        self.assertIn('nip', codes)
+        self.assertIn('split_payment', codes)
+
+    def test_nip_account_virtual(self):
+        "No number: the payer known and the amount fits one invoice"
+        match = match_line(index(), D('230.00'), 'za towar',
+            account='PL19114020040000350230599137')
+        self.assertPays(match, [(2, '230.00')])
+        match = match_line(index(), D('500.00'), 'zapłata NIP 526-104-08-28')
+        self.assertPays(match, [(4, '500.00')])
+        # the identifying account: oldest first, the rest as balance
+        match = match_line(index(), D('1500.00'), 'przelew',
+            virtual_account='PL58105014451000990012345678')
+        self.assertPays(match, [(1, '1000.00'), (2, '230.00')])
+        self.assertEqual(match.overpayment, D('270.00'))
+
+    def test_partial_and_overpayment(self):
+        match = match_line(index(), D('400.00'), 'FV/2026/11/0012',
+            account='PL19114020040000350230599137')
+        self.assertPays(match, [(1, '400.00')])
+        self.assertIn('partial', [c for c, _ in match.reasons])
+        match = match_line(index(), D('1100.00'), 'FV/2026/11/0012',
+            name='HURTOWNIA ŁĄCZNIK SP. Z O.O. UL. ŻÓŁKIEWSKIEGO 5')
+        self.assertPays(match, [(1, '1000.00')])
+        self.assertEqual(match.overpayment, D('100.00'))
+        # several named, not enough for all: the oldest first
+        match = match_line(index(), D('1100.00'),
+            'FV/2026/11/0013 FV/2026/11/0012',
+            account='PL19114020040000350230599137')
+        self.assertPays(match, [(1, '1000.00'), (2, '100.00')])
+
+    def test_uncertain_goes_to_review(self):
+        "Unknown payer, amount not the invoice's: ask a person"
+        match = match_line(index(), D('999.00'), 'FV/2026/11/0012')
+        self.assertEqual(match.status, 'review')
+        self.assertEqual(match.candidates, [1])
+        match = match_line(index(), D('230.00'), 'darowizna')
+        self.assertEqual(match.status, 'review')
+        self.assertEqual(match.candidates, [2])
+        # the payer is another company than the invoice's
+        match = match_line(index(), D('1000.00'), 'FV/2026/11/0012',
+            account='PL68175010510000000001050834')
+        self.assertEqual(match.status, 'review')
+        # known payer, a number we do not have: not by amount
+        match = match_line(index(), D('230.00'), 'FV/2026/11/0777',
+            account='PL19114020040000350230599137')
+        self.assertEqual(match.status, 'review')
+
+    def test_outgoing_and_fees_never_matched(self):
+        for amount, kind in [(D('-1000.00'), 'outgoing'),
+                (D('-5.00'), 'fee'), (D('1000.00'), 'fee')]:
+            match = match_line(index(), amount, 'FV/2026/11/0012',
+                account='PL19114020040000350230599137', kind=kind)
+            self.assertEqual(match.status, 'skipped')
+            self.assertFalse(match.allocations)
+
+    def test_reason_in_polish(self):
+        match = match_line(index(), D('1000.00'), 'FV/2026/11/0012')
+        self.assertIn('numer faktury FV/2026/11/0012 w tytule',
+            describe(match.reasons, 'pl'))
