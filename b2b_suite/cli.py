@@ -471,10 +471,25 @@ def run_foreground(command):
         return wait(process)
 
 
+def import_statement(args, parser, config_path):
+    "Import bank statement files and book the payments they match"
+    database = Database(parser, args.database)
+    if not is_set_up(database):
+        raise CommandError(f"database {args.database} is not set up: "
+            "run b2b setup first")
+    from trytond import config as trytond_config
+    trytond_config.update_etc(str(config_path))
+    from b2b_bank_import import command
+    totals = command.run(database.name, args.files, company=args.company,
+        say=say)
+    return 1 if totals['errors'] else 0
+
+
 COMMANDS = {
     'setup': setup,
     'demo-data': demo_data,
     'serve': serve,
+    'import-statement': import_statement,
     }
 
 
@@ -505,6 +520,13 @@ def get_parser():
         default=os.environ.get('B2B_PORTAL_LISTEN', '127.0.0.1:5000'),
         help="address of the portal, `off` for none (default: "
         "$B2B_PORTAL_LISTEN or %(default)s)")
+    import_parser = subparsers.add_parser('import-statement',
+        parents=[common], help="import bank statement files (MT940, MT942, "
+        "CAMT.053, Elixir-O), book the payments matched to invoices and "
+        "print a summary")
+    import_parser.add_argument('files', nargs='+', metavar='FILE')
+    import_parser.add_argument('--company', type=int, metavar='ID',
+        help="company id (default: the only company)")
     bench_parser = subparsers.add_parser('bench',
         help="benchmark a hot path on PostgreSQL with the large data set")
     bench_parser.add_argument('name', choices=BENCHMARKS)
