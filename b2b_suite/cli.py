@@ -31,7 +31,7 @@ DEFAULT_DATABASE = 'b2b_demo'
 ADMIN_EMAIL = 'admin@example.com'
 SIZES = ['small', 'large']
 DEMO_DATA = 'b2b_suite.demo_data'
-BENCHMARKS = ['pricing', 'portal']
+BENCHMARKS = ['pricing', 'portal', 'matching']
 BENCH_DATABASE = 'b2b_bench'
 # trytond's log format: pid thread [time] LEVEL logger message
 LOG_LINE = re.compile(

@@ -40,6 +40,9 @@ def prepare(database, env):
 
 
 def run(name, database, iterations=30, root=None, duration=20):
+    if name == 'matching':
+        # generated plain data: no database to prepare
+        return _run(name, database, iterations, None, duration)
     root = Path(root or Path(__file__).resolve().parent.parent)
     with bench_server(root / 'var' / 'pgbench') as uri:
         env = dict(os.environ)
@@ -76,6 +79,11 @@ def _run(name, database, iterations, config_path=None, duration=20):
                     'baseline_ms': round(baseline_ms, 2),
                     'ratio': round(baseline_ms / ours_ms, 2),
                     }))
+    elif name == 'matching':
+        from bench import matching
+        print("Matching a generated month of bank statement lines to open "
+            "invoices (b2b_bank_import.matcher)", flush=True)
+        matching.report(matching.measure())
     else:
         raise ValueError(f"unknown benchmark {name}")
     return 0

@@ -116,20 +116,21 @@ def _alnum(text):
 
 
 def _canonical(text):
-    """(letters, year, month, sequence) of numbers written with their
-    parts in either order: FV/2026/11/0012 and FV 12/11/2026 alike"""
-    groups = [int(g) for g in _GROUPS.findall(text)]
+    """The (letters, year, month, sequence) a number may mean, written
+    with its parts in either order: FV/2026/11/0012 and FV 12/11/2026"""
+    groups = _GROUPS.findall(text)
     if len(groups) != 3:
-        return None
+        return []
     letters = re.sub(r'[^A-Z]', '', re.match(r'^[^0-9]*', text).group(0))
-    first, month, last = groups
+    first, month, last = (int(g) for g in groups)
     if not 1 <= month <= 12:
-        return None
-    if 2000 <= first <= 2099 and not (2000 <= last <= 2099):
-        return (letters, first, month, last)
-    if 2000 <= last <= 2099 and not (2000 <= first <= 2099):
-        return (letters, last, month, first)
-    return None
+        return []
+    result = []
+    if 2000 <= first <= 2099 and len(groups[0]) == 4:
+        result.append((letters, first, month, last))
+    if 2000 <= last <= 2099 and len(groups[2]) == 4:
+        result.append((letters, last, month, first))
+    return result
 
 
 def nip_valid(nip):
@@ -179,13 +180,14 @@ class InvoiceIndex:
         self.by_amount[invoice.amount].append(invoice)
         number = _fold(invoice.number)
         key = _alnum(number)
-        if key:
+        # "7" or "12" would be found in any title: such numbers are left
+        # to the payer's account and the amount
+        if len(key) >= 4:
             self.by_key[key].add(invoice.id)
         stripped = key.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')
         if stripped != key and len(stripped) >= 4:
             self.by_loose[stripped].add(invoice.id)
-        canonical = _canonical(number)
-        if canonical:
+        for canonical in _canonical(number)[:1]:
             self.by_loose[canonical].add(invoice.id)
             self.by_loose[canonical[1:]].add(invoice.id)
         if invoice.ksef:
@@ -207,10 +209,11 @@ class InvoiceIndex:
         if invoice is not None:
             invoice.amount -= amount
 
-    def lookup(self, token):
-        "Invoices a title token names: (ids, strong)"
+    def lookup(self, token, reorder=True, cut=True):
+        """Invoices a title token names: (ids, strong); reorder: also read
+        its parts as number/month/year (not for a bare date)"""
         key = _alnum(token)
-        if not key or not any(c.isdigit() for c in key):
+        if len(key) < 4 or not any(c.isdigit() for c in key):
             return set(), False
         ids = self.by_key.get(key)
         if ids:
@@ -221,17 +224,18 @@ class InvoiceIndex:
             if ids:
                 return ids, False
             # a letter or two the payer put in front (F110F…, FV110F…)
-            for cut in range(1, min(3, len(key) - 4) + 1):
-                ids = self.by_key.get(key[cut:])
+            for start in range(1, min(3, len(key) - 4) + 1 if cut else 1):
+                ids = self.by_key.get(key[start:])
                 if ids:
                     return ids, False
-        canonical = _canonical(token)
-        if canonical:
-            ids = (self.by_loose.get(canonical)
-                or self.by_loose.get(canonical[1:]))
-            if ids:
-                return ids, False
-        return set(), False
+        if not reorder:
+            return set(), False
+        found = set()
+        for canonical in _canonical(token):
+            found |= (self.by_loose.get(canonical)
+                or self.by_loose.get(canonical[1:]) or set())
+        # both readings finding something: which one is not certain
+        return (found, False) if len(found) == 1 else (set(), False)
 
 
 # --------------------------------------------------------------- matching
@@ -241,7 +245,7 @@ _MPP = re.compile(
 _KSEF = re.compile(
     r'(\d{10})-?(\d{8})-?([0-9A-F]{6})-?([0-9A-F]{6})-?([0-9A-F]{2})')
 _NIP = re.compile(r'NIP\W{0,3}((?:\d[\s-]?){9}\d)')
-_TOKEN = re.compile(r'[0-9A-Z][0-9A-Z/\-.]*[0-9A-Z]|[0-9A-Z]')
+_SPLIT = re.compile(r'[\s,;]+')
 # words that introduce a reference, not part of it
 _NOISE = {'FV', 'FA', 'F', 'FAKTURA', 'FAKTURY', 'FAKTURE', 'FAKT', 'NR',
     'NUMER', 'VAT', 'ZA', 'ZAPLATA', 'ZAPL', 'ORAZ', 'I', 'DO', 'TYT',
@@ -256,31 +260,43 @@ def _title_refs(index, title):
     found = {}
     unresolved = []
     text = _NIP.sub(' ', _fold(title))
-    tokens = _TOKEN.findall(text)
+    # whitespace-separated, so that two pieces the bank's cut made join
+    # back into exactly what the payer wrote
+    tokens = [t for t in (t.strip('.:()[]"\'-') for t in _SPLIT.split(text))
+        if t and _ALNUM.sub('', t)]
     last = None  # (letters and digits before the tail, tail digits)
+    prefixed = False
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token in _NOISE:
+            prefixed = True
             i += 1
             continue
         key = _alnum(token)
-        ids, strong = index.lookup(token)
-        if not ids and i + 1 < len(tokens):
+        # 12/11/2026 alone is a date; after "FV" or "nr" an invoice
+        reorder = prefixed or not token[0].isdigit()
+        prefixed = False
+        ids, strong = index.lookup(token, reorder)
+        if not ids and i + 1 < len(tokens) and not index.lookup(
+                tokens[i + 1])[0]:
             # the bank's 35-character cut put a space into the number
             joined = token + tokens[i + 1]
-            ids, _ = index.lookup(joined)
+            ids, _ = index.lookup(joined, reorder, cut=False)
             if ids:
                 strong = False
                 i += 1
                 key = _alnum(joined)
-        if not ids and last and token.isdigit() and len(token) <= len(
-                last[1]):
+        if not ids and last and token.isdigit():
             # abbreviated list: 110F01010 72 75 76, FV/2026/11/0007, 0008
             base, tail = last
-            key = base + tail[:len(tail) - len(token)] + token
-            ids, _ = index.lookup(key)
-            strong = False
+            if len(token) <= len(tail):
+                key = base + tail[:len(tail) - len(token)] + token
+                ids, _ = index.lookup(key)
+                strong = False
+            if not ids:
+                # a number in a list of invoices that we cannot find
+                unresolved.append(token)
         if ids:
             for invoice_id in ids:
                 found[invoice_id] = found.get(invoice_id, False) or strong
@@ -354,8 +370,20 @@ def match_line(index, amount, title='', account='', name='',
         elif not ids:
             unresolved.append(inv)
     if not refs:
-        found, unresolved_title = _title_refs(
-            index, _MPP.sub(' ', title) if mpp else title)
+        text = _MPP.sub(' ', title) if mpp else title
+        found, unresolved_title = _title_refs(index, text)
+        if len(text) > 35 and (unresolved_title or sum(
+                    (index.invoices[i].amount for i in found), ZERO)
+                != amount):
+            # a bank that put a space after each 35 characters and did
+            # not say so: read it without them too, keep what fits best
+            uncut = ''.join(c for n, c in enumerate(text)
+                if not (n % 36 == 35 and c == ' '))
+            found2, unresolved2 = _title_refs(index, uncut)
+            due2 = sum((index.invoices[i].amount for i in found2), ZERO)
+            if (not unresolved2 and found2 and due2 == amount) or (
+                    len(unresolved2) < len(unresolved_title)):
+                found, unresolved_title = found2, unresolved2
         unresolved.extend(unresolved_title)
         refs.update(found)
     # an invoice already settled is not in the index: keep those that are
@@ -387,14 +415,16 @@ def match_line(index, amount, title='', account='', name='',
                             key=lambda i: (i.date, i.id))))]
         due = sum((i.amount for i in invoices), ZERO)
         reasons = party_reasons + ref_reasons
-        if unresolved and not party_reasons:
+        if unresolved:
             return _review(index, amount, reasons + [
                     ('unknown_number', ', '.join(unresolved))],
                 invoices, party)
         if amount == due:
             return _allocate(index, 'matched', party, invoices, amount,
                 reasons + [('exact', None)])
-        if party_reasons:
+        if party_reasons and amount - due <= due / 2:
+            # an overpayment larger than half of what was named looks like
+            # an invoice the title does not name: ask instead
             return _allocate(index, 'matched', party, invoices, amount,
                 reasons)
         return _review(index, amount, reasons + [('amount_mismatch', None)],
@@ -435,7 +465,8 @@ def _name_like(index, party, name):
     if not words or not name:
         return False
     given = _name_words(name)
-    return len(words & given) >= max(1, (len(words) + 1) // 2)
+    # every distinctive word of the company's name, at least two
+    return len(words) >= 2 and words <= given
 
 
 def _allocate(index, status, party, invoices, amount, reasons):
