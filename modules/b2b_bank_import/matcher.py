@@ -288,21 +288,37 @@ def _title_refs(index, title):
                 i += 1
                 key = _alnum(joined)
         if not ids and last and token.isdigit():
-            # abbreviated list: 110F01010 72 75 76, FV/2026/11/0007, 0008
-            base, tail = last
+            # abbreviated list: 110F01010 72 75 76 (the tail replaced),
+            # FV/2026/11/0007, 12 (the sequence without its zeros)
+            base, tail, group = last
+            keys = set()
             if len(token) <= len(tail):
-                key = base + tail[:len(tail) - len(token)] + token
-                ids, _ = index.lookup(key)
-                strong = False
+                keys.add(base + tail[:len(tail) - len(token)] + token)
+            if len(token) <= group:
+                keys.add(base + tail[:len(tail) - group]
+                    + token.zfill(group))
+            resolved = [(k, index.lookup(k)[0]) for k in sorted(keys)]
+            resolved = [(k, f) for k, f in resolved if f]
+            if len(resolved) == 1:
+                (key, ids), = resolved
+                # the list goes on from the full number
+                token = None
+            strong = False
             if not ids:
-                # a number in a list of invoices that we cannot find
+                # a number in a list of invoices that we cannot tell
                 unresolved.append(token)
         if ids:
             for invoice_id in ids:
                 found[invoice_id] = found.get(invoice_id, False) or strong
             m = re.match(r'^(.*?)(\d+)$', key)
-            last = (m.group(1), m.group(2)) if m else None
+            if token is None:
+                group = last[2]
+            else:
+                group = re.findall(r'\d+', token)
+                group = len(group[-1]) if group else 0
+            last = (m.group(1), m.group(2), group) if m else None
         else:
+            token = token or ''
             if _LOOKS_LIKE_INVOICE.match(token) and not re.fullmatch(
                     r'\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4}|\d{4}[.\-/]\d{1,2}'
                     r'[.\-/]\d{1,2}|\d+[.,]\d{2}', token):
@@ -394,10 +410,9 @@ def match_line(index, amount, title='', account='', name='',
         invoices = [index.invoices[i] for i in refs]
         ref_parties = {i.party for i in invoices}
         if party is not None:
-            if party not in ref_parties:
+            if ref_parties != {party}:
                 return _review(index, amount, [('party_conflict', None)]
                     + party_reasons, invoices, party)
-            invoices = [i for i in invoices if i.party == party]
         elif len(ref_parties) > 1:
             # one spelling, several companies' invoices
             return _review(index, amount, [('ambiguous', None)], invoices)
