@@ -22,20 +22,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from simpleeval import SimpleEval
-from sql import Literal
+from sql import Literal, NullsLast
+from sql import Null as SqlNull
 from sql.operators import Equal
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Model
 from trytond.modules.product import round_price
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.tools.decimal_ import DecimalNull as Null
 from trytond.tools.decimal_ import decistmt
 from trytond.transaction import Transaction
 
 _100 = Decimal(100)
+# What every price needs but rarely changes: price lists and their lines,
+# the category tree and its tiers, the taxes of the accounting categories.
+# Kept between transactions (and processes, through ir.cache) and cleared
+# by any change of those models (PricingInput below).
+_cache = Cache('b2b.pricing', context=False)
 
 
 @dataclass
@@ -114,7 +121,7 @@ class Pricing(Model):
             item = products[product_id]
             sale_uom = item.sale_uom
             unit = context['units'][unit_id] if unit_id else sale_uom
-            if unit.category != sale_uom.category:
+            if unit.id != sale_uom.id and unit.category != sale_uom.category:
                 unit = sale_uom
             results.append(cls._compute_line(
                     context, item, quantity, unit, manual))
@@ -122,91 +129,163 @@ class Pricing(Model):
 
     @classmethod
     def _items(cls, product_ids, unit_ids):
-        """Read the products and their templates as plain values: two
-        queries instead of the many of the records' lazy fields"""
+        """Read what pricing needs of the products and their templates as
+        plain values, in one query instead of the records' many"""
         pool = Pool()
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
-        templates = {p['id']: p['template']
-            for p in Product.read(list(product_ids), ['template'])}
-        fields = ['sale_uom', 'default_uom', 'account_category',
-            'b2b_package_quantity', 'b2b_package_discount']
-        template_values = {t['id']: t for t in Template.read(
-                list(set(templates.values())), fields)}
+        product = Product.__table__()
+        template = Template.__table__()
+        cursor = Transaction().connection.cursor()
+        rows = []
+        for sub_ids in grouped_slice(list(product_ids), _in_max()):
+            cursor.execute(*product.join(template,
+                    condition=product.template == template.id).select(
+                    product.id, template.id, template.sale_uom,
+                    template.default_uom, template.account_category,
+                    template.b2b_package_quantity,
+                    template.b2b_package_discount,
+                    where=product.id.in_(list(sub_ids))))
+            rows.extend(cursor)
         units = {u.id: u for u in Uom.browse(list(
-                    {t[f] for t in template_values.values()
-                        for f in ['sale_uom', 'default_uom']}
+                    {r[i] or r[3] for r in rows for i in [2, 3]}
                     | set(unit_ids)))}
         items = {}
-        for product_id, template_id in templates.items():
-            values = template_values[template_id]
+        for (product_id, template_id, sale_uom, default_uom, category,
+                package_quantity, package_discount) in rows:
             items[product_id] = _Item(
                 id=product_id, template=template_id,
-                sale_uom=units[values['sale_uom']],
-                default_uom=units[values['default_uom']],
-                account_category=values['account_category'],
-                package_quantity=values['b2b_package_quantity'],
-                package_discount=values['b2b_package_discount'])
+                # as the sale module: no sale unit means the default one
+                sale_uom=units[sale_uom or default_uom],
+                default_uom=units[default_uom],
+                account_category=category,
+                package_quantity=package_quantity,
+                package_discount=(Decimal(str(package_discount))
+                    if package_discount is not None else None))
+        if missing := set(product_ids) - set(items):
+            # as the ORM would: a product that does not exist
+            Product.read(list(missing), ['template'])
         return items, units
 
     @classmethod
     def _price_context(cls, party, products, date):
         "Load in a few queries everything the lines need"
-        pool = Pool()
-        Tax = pool.get('account.tax')
-        Category = pool.get('product.category')
         products = list(products)
-        price_list = cls.price_list(party)
-        group = party.b2b_customer_group if party else None
+        profile = cls._party_profile(party)
+        price_list = cls._price_list_data(profile['price_list'])
         context = {
             'party': party,
             'date': date,
             'price_list': price_list,
-            'price_list_lines': cls._price_list_lines(price_list),
-            'group_discount': (
-                group.discount if group and group.discount else Decimal(0)),
+            'price_list_lines': price_list['lines'] if price_list else (),
+            'group_discount': profile['group_discount'],
             'list_prices': cls._list_prices(products),
             'cost_prices': {},
             'category_parents': cls._category_parents(),
             'template_categories': cls._template_categories(products),
             'template_tiers': defaultdict(list),
-            'category_tiers': defaultdict(list),
+            'category_tiers': cls._category_tiers(),
             }
-        if price_list and (price_list.price == 'cost_price' or any(
-                    'cost_price' in (l.formula or '')
-                    for l, *_ in context['price_list_lines'])):
+        if price_list and (price_list['price'] == 'cost_price' or any(
+                    'cost_price' in (l[4] or '')
+                    for l in price_list['lines'])):
             context['cost_prices'] = cls._cost_prices(products)
         cls._load_tiers(context, products)
-
-        taxes = {}
-        for category in Category.browse(list(
-                    {p.account_category for p in products
-                        if p.account_category})):
-            taxes[category.id] = list(category.customer_taxes_used)
-        taxes[None] = []
-        tax_rule = party.customer_tax_rule if party else None
-        if tax_rule:
-            for key, product_taxes in taxes.items():
-                ids = set()
-                for tax in product_taxes:
-                    ids.update(tax_rule.apply(tax, {}) or [tax.id])
-                taxes[key] = Tax.browse(sorted(ids))
-        context['taxes'] = taxes
+        context['taxes'] = cls._category_taxes(
+            {p.account_category for p in products}, profile['tax_rule'],
+            date)
         return context
 
     @classmethod
-    def _price_list_lines(cls, price_list):
-        "Return (line, quantity, category id, product id) in sequence order"
+    def _party_profile(cls, party):
+        """Return the company's price list id, group discount and customer
+        tax rule id: one query on the stored values, not the ORM's
+        multi-value reads"""
         pool = Pool()
+        Party = pool.get('party.party')
+        Group = pool.get('b2b.customer.group')
+        PartyPriceList = pool.get('party.party.sale_price_list')
+        PartyAccount = pool.get('party.party.account')
+        profile = {
+            'price_list': None, 'group_discount': Decimal(0),
+            'tax_rule': None}
+        if not party:
+            return profile
+        if party.id is None or party.id < 0:
+            # not saved: its values are only on the record
+            price_list = cls.price_list(party)
+            group = party.b2b_customer_group
+            rule = party.customer_tax_rule
+            return {
+                'price_list': price_list.id if price_list else None,
+                'group_discount': (group.discount or Decimal(0))
+                if group else Decimal(0),
+                'tax_rule': rule.id if rule else None,
+                }
+        company = Transaction().context.get('company')
+        party_table = Party.__table__()
+        group = Group.__table__()
+        own = PartyPriceList.__table__()
+        account = PartyAccount.__table__()
+
+        def company_value(table, column):
+            # as CompanyMultiValueMixin: the value of the context company,
+            # else a value without company
+            where = (table.party == party_table.id) & (
+                table.company == SqlNull)
+            if company:
+                where |= (table.party == party_table.id) & (
+                    table.company == company)
+            return table.select(column, where=where,
+                order_by=[NullsLast(table.company)], limit=1)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*party_table.join(group, 'LEFT',
+                condition=party_table.b2b_customer_group == group.id
+                ).select(
+                company_value(own, own.sale_price_list),
+                group.price_list, group.discount,
+                company_value(account, account.customer_tax_rule),
+                where=party_table.id == party.id))
+        row = cursor.fetchone()
+        if row:
+            own_list, group_list, discount, rule = row
+            profile['price_list'] = own_list or group_list
+            if discount:
+                profile['group_discount'] = Decimal(str(discount))
+            profile['tax_rule'] = rule
+        return profile
+
+    @classmethod
+    def _price_list_data(cls, price_list_id):
+        """Return the price list's settings and its lines as
+        (id, quantity, category id, product id, formula), in the order
+        Tryton matches them"""
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
         Line = pool.get('product.price_list.line')
-        if not price_list:
-            return []
-        lines = Line.search([('price_list', '=', price_list.id)])
-        values = {v['id']: v for v in Line.read(
-                [l.id for l in lines], ['quantity', 'category', 'product'])}
-        return [(l, values[l.id]['quantity'], values[l.id]['category'],
-                values[l.id]['product']) for l in lines]
+        if not price_list_id:
+            return None
+        key = ('price_list', price_list_id)
+        data = _cache.get(key)
+        if data is not None:
+            return data
+        values, = PriceList.read([price_list_id],
+            ['rec_name', 'price', 'unit', 'tax_included'])
+        lines = Line.search([('price_list', '=', price_list_id)])
+        line_values = {v['id']: v for v in Line.read([l.id for l in lines],
+                ['quantity', 'category', 'product', 'formula'])}
+        data = {
+            'id': price_list_id,
+            'rec_name': values['rec_name'],
+            'price': values['price'],
+            'unit': values['unit'],
+            'tax_included': values['tax_included'],
+            'lines': [tuple(line_values[l.id][f] for f in [
+                        'id', 'quantity', 'category', 'product', 'formula'])
+                for l in lines],
+            }
+        return _cache.set(key, data)
 
     @classmethod
     def price_list(cls, party):
@@ -218,6 +297,47 @@ class Pricing(Model):
             return own
         group = party.b2b_customer_group
         return group.price_list if group else None
+
+    @classmethod
+    def _category_taxes(cls, category_ids, tax_rule_id, date):
+        """Return per accounting category id (and None) its customer taxes
+        after the tax rule, as (tax ids, slope, offset): taxes
+        (percentage, fixed, compound) are affine in the price, so
+        Tax.compute at 0 and at 1 gives gross = slope × net + offset"""
+        pool = Pool()
+        Category = pool.get('product.category')
+        Tax = pool.get('account.tax')
+        TaxRule = pool.get('account.tax.rule')
+        company = Transaction().context.get('company')
+        result, missing = {}, set()
+        for category_id in category_ids | {None}:
+            key = ('taxes', category_id, tax_rule_id, company, date)
+            value = _cache.get(key)
+            if value is None:
+                missing.add(category_id)
+            else:
+                result[category_id] = value
+        if not missing:
+            return result
+        rule = TaxRule(tax_rule_id) if tax_rule_id else None
+        categories = {c.id: c for c in Category.browse(
+                [c for c in missing if c is not None])}
+        for category_id in missing:
+            taxes = (list(categories[category_id].customer_taxes_used)
+                if category_id is not None else [])
+            if rule:
+                ids = set()
+                for tax in taxes:
+                    ids.update(rule.apply(tax, {}) or [tax.id])
+                taxes = Tax.browse(sorted(ids))
+            offset = sum((t['amount'] for t in Tax.compute(
+                        taxes, Decimal(0), 1, date)), Decimal(0))
+            slope = 1 + sum((t['amount'] for t in Tax.compute(
+                        taxes, Decimal(1), 1, date)), Decimal(0)) - offset
+            value = (tuple(t.id for t in taxes), slope, offset)
+            result[category_id] = _cache.set(
+                ('taxes', category_id, tax_rule_id, company, date), value)
+        return result
 
     @classmethod
     def _list_prices(cls, products):
@@ -274,10 +394,32 @@ class Pricing(Model):
         "Return the parent of every product category"
         pool = Pool()
         Category = pool.get('product.category')
-        table = Category.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.id, table.parent))
-        return dict(cursor)
+        parents = _cache.get('category_parents')
+        if parents is None:
+            table = Category.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.select(table.id, table.parent))
+            parents = _cache.set('category_parents', dict(cursor))
+        return parents
+
+    @classmethod
+    def _category_tiers(cls):
+        "Return the quantity tiers of every category: they are few"
+        pool = Pool()
+        Tier = pool.get('b2b.quantity.discount')
+        tiers = _cache.get('category_tiers')
+        if tiers is None:
+            table = Tier.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.select(
+                    table.category, table.quantity, table.discount,
+                    where=table.category != None))  # noqa: E711
+            tiers = defaultdict(list)
+            for category, quantity, discount in cursor:
+                tiers[category].append(
+                    (Decimal(str(quantity)), Decimal(str(discount))))
+            tiers = _cache.set('category_tiers', dict(tiers))
+        return tiers
 
     @classmethod
     def _template_categories(cls, products):
@@ -311,13 +453,6 @@ class Pricing(Model):
             for template, quantity, discount in cursor:
                 context['template_tiers'][template].append(
                     (Decimal(str(quantity)), Decimal(str(discount))))
-        # category tiers are few: load them all once
-        cursor.execute(*table.select(
-                table.category, table.quantity, table.discount,
-                where=table.category != None))  # noqa: E711
-        for category, quantity, discount in cursor:
-            context['category_tiers'][category].append(
-                (Decimal(str(quantity)), Decimal(str(discount))))
 
     @classmethod
     def _categories(cls, context, product):
@@ -355,7 +490,7 @@ class Pricing(Model):
             'category_parents': cls._category_parents(),
             'template_categories': cls._template_categories(items.values()),
             'template_tiers': defaultdict(list),
-            'category_tiers': defaultdict(list),
+            'category_tiers': cls._category_tiers(),
             }
         cls._load_tiers(context, items.values())
         return {i.id: cls._tiers(context, i) for i in items.values()}
@@ -374,7 +509,6 @@ class Pricing(Model):
     def _base_price(cls, context, product, quantity, unit):
         "Return (kind, unit price in the product's default unit)"
         pool = Pool()
-        Uom = pool.get('product.uom')
         Tax = pool.get('account.tax')
         list_price = context['list_prices'].get(product.id)
         price_list = context['price_list']
@@ -382,10 +516,9 @@ class Pricing(Model):
             return 'list_price', list_price
         # as product.price_list.get_uom (sale_price_list's product_sale)
         list_uom = (product.sale_uom
-            if price_list.unit == 'product_sale' and product.sale_uom
+            if price_list['unit'] == 'product_sale' and product.sale_uom
             else product.default_uom)
-        list_quantity = abs(Uom.compute_qty(
-                unit, quantity, list_uom, round=False))
+        list_quantity = abs(_convert_quantity(unit, quantity, list_uom))
         categories = set(cls._categories(context, product))
         null = Null()
         names = {
@@ -395,19 +528,18 @@ class Pricing(Model):
         names['unit_price'] = {
             'list_price': names['list_price'],
             'cost_price': names['cost_price'],
-            }.get(price_list.price, null)
+            }.get(price_list['price'], null)
         # the first line that matches wins, as in price_list.compute, with
         # its criteria read once for all products (PriceListLine.match)
-        for line, line_quantity, category, line_product in context[
-                'price_list_lines']:
+        for line in context['price_list_lines']:
+            _, line_quantity, category, line_product, _ = line
             if ((line_quantity is None or line_quantity <= list_quantity)
                     and (category is None or category in categories)
                     and (line_product is None or line_product == product.id)):
                 price = cls._formula_price(context, line, names)
-                if price is not None and price_list.tax_included:
-                    price = Tax.reverse_compute(
-                        price, cls._taxes(context, product),
-                        context['date'])
+                if price is not None and price_list['tax_included']:
+                    price = Tax.reverse_compute(price, Tax.browse(
+                            cls._taxes(context, product)), context['date'])
                 return 'price_list', price
         return 'list_price', list_price
 
@@ -415,31 +547,34 @@ class Pricing(Model):
     def _formula_price(cls, context, line, names):
         """Evaluate the line's formula as PriceListLine.get_unit_price does,
         parsing it once per call instead of once per product"""
+        Line = Pool().get('product.price_list.line')
+        line_id, formula = line[0], line[4]
         formulas = context.setdefault('formulas', {})
-        if line.id not in formulas:
+        if line_id not in formulas:
             try:
-                formulas[line.id] = SimpleEval.parse(decistmt(line.formula))
+                formulas[line_id] = SimpleEval.parse(decistmt(formula))
             except Exception:
-                formulas[line.id] = None
-        tree = formulas[line.id]
+                formulas[line_id] = None
+        tree = formulas[line_id]
         if tree is None:
             # let Tryton raise its own clear error
-            return line.get_unit_price(names=dict(names))
+            return Line(line_id).get_unit_price(names=dict(names))
         try:
             price = SimpleEval(names=dict(names),
                 functions={'Decimal': Decimal}).eval(
-                line.formula, previously_parsed=tree)
+                formula, previously_parsed=tree)
         except Exception:
-            return line.get_unit_price(names=dict(names))
+            return Line(line_id).get_unit_price(names=dict(names))
         if isinstance(price, Null):
             return None
         if not isinstance(price, Decimal):
-            return line.get_unit_price(names=dict(names))
+            return Line(line_id).get_unit_price(names=dict(names))
         return round_price(price)
 
     @classmethod
     def _taxes(cls, context, product):
-        return context['taxes'].get(product.account_category, [])
+        "Return the ids of the product's customer taxes"
+        return context['taxes'][product.account_category][0]
 
     @classmethod
     def _compute_line(cls, context, product, quantity, unit, manual):
@@ -449,40 +584,45 @@ class Pricing(Model):
         result = LinePrice(
             product=Product(product.id), quantity=quantity, unit=unit)
         steps = result.steps
-        taxes = cls._taxes(context, product)
-        result.taxes = [t.id for t in taxes]
+        result.taxes = list(cls._taxes(context, product))
 
-        def add(kind, label, price):
+        labels = context.setdefault('labels', {})
+
+        def add(kind, message, price, **variables):
+            # the same labels recur on a page: translate each once
+            key = (message, tuple(sorted(variables.items())))
+            if key not in labels:
+                labels[key] = gettext(message, **variables)
             previous = steps[-1].unit_price if steps else Decimal(0)
-            steps.append(PriceStep(kind, label,
+            steps.append(PriceStep(kind, labels[key],
                     round_price(price - previous), round_price(price)))
 
         if manual is not None:
             price = Decimal(manual)
-            add('manual', gettext('b2b_base.msg_price_step_manual'), price)
+            add('manual', 'b2b_base.msg_price_step_manual', price)
         else:
             kind, base = cls._base_price(context, product, quantity, unit)
             if base is None:
                 base = Decimal(0)
             # prices are stored per default unit; the line may use another
-            price = Uom.compute_price(product.default_uom, base, unit)
+            price = base
+            if unit.id != product.default_uom.id:
+                price = Uom.compute_price(product.default_uom, base, unit)
             if kind == 'price_list':
-                add(kind, gettext('b2b_base.msg_price_step_price_list',
-                        price_list=context['price_list'].rec_name), price)
+                add(kind, 'b2b_base.msg_price_step_price_list', price,
+                    price_list=context['price_list']['rec_name'])
             else:
-                add(kind, gettext('b2b_base.msg_price_step_list_price'),
-                    price)
+                add(kind, 'b2b_base.msg_price_step_list_price', price)
 
-            sale_quantity = Decimal(str(Uom.compute_qty(unit, quantity,
-                        product.sale_uom, round=False)))
+            sale_quantity = Decimal(str(
+                    _convert_quantity(unit, quantity, product.sale_uom)))
             tier = cls._tier(context, product, sale_quantity)
             if tier:
                 threshold, discount = tier
                 price *= 1 - discount / _100
-                add('quantity', gettext('b2b_base.msg_price_step_quantity',
-                        discount=_percent(discount),
-                        quantity=_number(threshold),
-                        unit=product.sale_uom.symbol), price)
+                add('quantity', 'b2b_base.msg_price_step_quantity', price,
+                    discount=_percent(discount), quantity=_number(threshold),
+                    unit=product.sale_uom.symbol)
 
             package = product.package_quantity
             package_discount = product.package_discount
@@ -492,18 +632,17 @@ class Pricing(Model):
                 if packaged:
                     share = packaged / sale_quantity
                     price *= 1 - package_discount / _100 * share
-                    add('package', gettext(
-                            'b2b_base.msg_price_step_package',
-                            discount=_percent(package_discount),
-                            packages=_number(packaged / package),
-                            package=_number(package),
-                            unit=product.sale_uom.symbol), price)
+                    add('package', 'b2b_base.msg_price_step_package', price,
+                        discount=_percent(package_discount),
+                        packages=_number(packaged / package),
+                        package=_number(package),
+                        unit=product.sale_uom.symbol)
 
             group_discount = context['group_discount']
             if group_discount:
                 price *= 1 - group_discount / _100
-                add('group', gettext('b2b_base.msg_price_step_group',
-                        discount=_percent(group_discount)), price)
+                add('group', 'b2b_base.msg_price_step_group', price,
+                    discount=_percent(group_discount))
 
         result.unit_price = round_price(price)
         result.unit_price_gross = cls._gross(
@@ -512,25 +651,70 @@ class Pricing(Model):
 
     @classmethod
     def _gross(cls, context, product, unit_price):
-        """Return the gross unit price.
-
-        Taxes (percentage, fixed, compound) are affine in the price, so
-        Tax.compute at 0 and at 1 gives gross = slope × net + offset for
-        all the lines of the same taxes"""
-        pool = Pool()
-        Tax = pool.get('account.tax')
-        affine = context.setdefault('gross', {})
-        key = product.account_category
-        if key not in affine:
-            taxes = cls._taxes(context, product)
-            date = context['date']
-            offset = sum((t['amount'] for t in Tax.compute(
-                        taxes, Decimal(0), 1, date)), Decimal(0))
-            slope = 1 + sum((t['amount'] for t in Tax.compute(
-                        taxes, Decimal(1), 1, date)), Decimal(0)) - offset
-            affine[key] = (slope, offset)
-        slope, offset = affine[key]
+        "Return the gross unit price"
+        _, slope, offset = context['taxes'][product.account_category]
         return round_price(unit_price * slope + offset)
+
+
+class PricingInput:
+    "A model the pricing cache reads: any change of it clears the cache"
+    __slots__ = ()
+
+    @classmethod
+    def create(cls, vlist):
+        records = super().create(vlist)
+        _cache.clear()
+        return records
+
+    @classmethod
+    def write(cls, *args):
+        super().write(*args)
+        _cache.clear()
+
+    @classmethod
+    def delete(cls, records):
+        super().delete(records)
+        _cache.clear()
+
+
+class PriceList(PricingInput, metaclass=PoolMeta):
+    __name__ = 'product.price_list'
+
+
+class PriceListLine(PricingInput, metaclass=PoolMeta):
+    __name__ = 'product.price_list.line'
+
+
+class Category(PricingInput, metaclass=PoolMeta):
+    __name__ = 'product.category'
+
+
+class CategoryCustomerTax(PricingInput, metaclass=PoolMeta):
+    __name__ = 'product.category-customer-account.tax'
+
+
+class QuantityDiscount(PricingInput, metaclass=PoolMeta):
+    __name__ = 'b2b.quantity.discount'
+
+
+class Tax(PricingInput, metaclass=PoolMeta):
+    __name__ = 'account.tax'
+
+
+class TaxRule(PricingInput, metaclass=PoolMeta):
+    __name__ = 'account.tax.rule'
+
+
+class TaxRuleLine(PricingInput, metaclass=PoolMeta):
+    __name__ = 'account.tax.rule.line'
+
+
+def _convert_quantity(unit, quantity, to_unit):
+    "Return the quantity in to_unit, unrounded"
+    if unit.id == to_unit.id:
+        return quantity
+    return Pool().get('product.uom').compute_qty(
+        unit, quantity, to_unit, round=False)
 
 
 def _in_max():

@@ -388,6 +388,35 @@ class PricingTestMixin:
 
 
     @with_setup
+    def test_changed_rules_price_at_once(self):
+        "A change of price list, tier or tax shows in the next price"
+        pool = Pool()
+        Tier = pool.get('b2b.quantity.discount')
+        Tax = pool.get('account.tax')
+        self.group.price_list = self.group_list
+        self.group.save()
+        # priced once: price list, category tiers and taxes are cached
+        self.assertEqual(self._price(self.screw, 20).unit_price, D(9))
+
+        line, = self.group_list.lines
+        line.formula = "unit_price * Decimal('0.5')"
+        line.save()
+        self.assertEqual(self._price(self.screw, 20).unit_price, D(5))
+
+        Tier.create([{'category': self.tools.id, 'quantity': 20,
+                    'discount': D(10)}])
+        self.assertEqual(self._price(self.screw, 20).unit_price, D('4.5'))
+
+        tax, = self.account_category.customer_taxes
+        Tax.write([tax], {'rate': D('0.08')})
+        self.assertEqual(
+            self._price(self.screw, 20).unit_price_gross, D('4.86'))
+
+        self.group.price_list = None
+        self.group.save()
+        self.assertEqual(self._price(self.screw, 20).unit_price, D(9))
+
+    @with_setup
     def test_quantity_tiers_for_display(self):
         "The shop lists each product's tiers as the pricing applies them"
         pool = Pool()
