@@ -1,11 +1,149 @@
 # This file is part of the B2B wholesale suite.
+from decimal import Decimal
+
 from trytond.modules.company.tests import CompanyTestMixin
+from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase
 
+from ..exceptions import CreditCheckoutError, PaymentError
+from .tools import CreditSetupMixin, with_credit
 
-class B2BCreditTestCase(CompanyTestMixin, ModuleTestCase):
+D = Decimal
+
+
+class B2BCreditTestCase(CreditSetupMixin, CompanyTestMixin, ModuleTestCase):
     "Test b2b_credit module"
     module = 'b2b_credit'
+
+    @with_credit
+    def test_payments_partial_multi_overpayment_cancel(self):
+        "Payments pay invoices in full or in part, the rest is credit"
+        pool = Pool()
+        Payment = pool.get('b2b.payment')
+        Date = pool.get('ir.date')
+        today = Date.today()
+        self._set_limit(self.party, '1000')
+        first = self._invoice('100')
+        second = self._invoice('200')
+        third = self._invoice('300')
+        self.assertEqual(self.party.b2b_credit().used, D('600.00'))
+
+        # oldest first: the first in full, the second in part
+        payment = Payment.record(self.party, D('250'), today,
+            reference="PRZELEW 1", reason="oldest first")
+        self.assertEqual(
+            [(a.invoice, a.amount) for a in payment.allocations],
+            [(first, D('100')), (second, D('150'))])
+        self.assertEqual(first.state, 'paid')
+        self.assertEqual(first.b2b_payment_status(), 'paid')
+        self.assertEqual(second.b2b_payment_status(), 'partial')
+        self.assertEqual(second.amount_to_pay, D('50'))
+        self.assertEqual(payment.move.state, 'posted')
+        self.assertEqual(payment.credit_amount, D(0))
+        credit = self.party.b2b_credit()
+        self.assertEqual((credit.used, credit.available),
+            (D('350.00'), D('650.00')))
+
+        # one payment, two invoices in the order given, 50 too much
+        payment2 = Payment.record(self.party, D('400'), today,
+            invoices=[third, second], reference="PRZELEW 2")
+        self.assertEqual(
+            [(a.invoice, a.amount) for a in payment2.allocations],
+            [(third, D('300')), (second, D('50'))])
+        self.assertEqual((second.state, third.state), ('paid', 'paid'))
+        self.assertEqual(payment2.credit_amount, D('50'))
+        credit = self.party.b2b_credit()
+        self.assertEqual(credit.receivable, D('-50'))
+        self.assertEqual((credit.used, credit.available),
+            (D('-50.00'), D('1050.00')))
+
+        # cancelled: the invoices it paid are open again
+        Payment.cancel([payment2])
+        self.assertEqual(payment2.state, 'cancelled')
+        self.assertEqual(payment2.cancel_move.state, 'posted')
+        self.assertEqual((second.state, third.state), ('posted', 'posted'))
+        self.assertEqual((second.amount_to_pay, third.amount_to_pay),
+            (D('50'), D('300')))
+        self.assertEqual(self.party.b2b_credit().used, D('350.00'))
+
+        with self.assertRaises(PaymentError):
+            Payment.record(self.party, D('0'), today)
+        with self.assertRaises(PaymentError):
+            Payment.record(self.party, D('10'), today, invoices=[first])
+
+    @with_credit
+    def test_deferred_gating_to_the_grosz(self):
+        "Deferred payment fits the available credit to the grosz"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        # 2 drills 246.00 gross; with the courier 270.60 at confirmation
+        self._set_limit(self.party, '270.60')
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        options = Sale.b2b_checkout_options(self.buyer)
+        self.assertIn(self.deferred, options['payment_methods'])
+        order = Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.deferred)
+        self.assertEqual(order.state, 'confirmed')
+        self.assertEqual(order.total_amount, D('270.60'))
+        credit = self.party.b2b_credit()
+        self.assertEqual((credit.used, credit.available),
+            (D('270.60'), D('0.00')))
+
+        # the next cart: refused with the missing amount, others offered
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 1)])
+        options = Sale.b2b_checkout_options(self.buyer)
+        self.assertEqual(options['payment_methods'], [self.transfer])
+        (method, refusal), = options['unavailable_payment_methods']
+        self.assertEqual((method, refusal.kind, refusal.missing),
+            (self.deferred, 'exceeded', D('123.00')))
+        self.assertIn("123.00", refusal.message)
+
+        # 147.60 with the courier; one grosz short at confirmation
+        self._set_limit(self.party, '418.19')
+        self.assertIn(self.deferred,
+            Sale.b2b_checkout_options(self.buyer)['payment_methods'])
+        with self.assertRaises(CreditCheckoutError) as cm:
+            Sale.b2b_place_order(self.buyer, cart,
+                shipment_address=self.address, carrier=self.carrier,
+                payment_method=self.deferred)
+        self.assertRegex(cm.exception.message, r"by \D*0\.01\.")
+
+    @with_credit
+    def test_limit_lowered_and_overdue(self):
+        "A lowered limit and an old overdue invoice refuse deferred payment"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        self._set_limit(self.party, '1000')
+        self._invoice('300')
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        self.assertIn(self.deferred,
+            Sale.b2b_checkout_options(self.buyer)['payment_methods'])
+
+        self._set_limit(self.party, '500')
+        (_, refusal), = Sale.b2b_checkout_options(
+            self.buyer)['unavailable_payment_methods']
+        self.assertEqual(refusal.missing, D('46.00'))
+        with self.assertRaises(CreditCheckoutError) as cm:
+            Sale.b2b_place_order(self.buyer, cart,
+                shipment_address=self.address, carrier=self.carrier,
+                payment_method=self.deferred)
+        self.assertRegex(cm.exception.message, r"by \D*46\.00\.")
+
+        # overdue for 20 days while the group allows 14
+        self._set_limit(self.party, '5000')
+        self._invoice('100', due_in=-20)
+        self.group.overdue_days = 14
+        self.group.save()
+        (_, refusal), = Sale.b2b_checkout_options(
+            self.buyer)['unavailable_payment_methods']
+        self.assertEqual(refusal.kind, 'overdue')
+        self.assertIn("100.00", refusal.message)
+        self.assertIn("14 days", refusal.message)
+        self.group.overdue_days = 30
+        self.group.save()
+        self.assertIn(self.deferred,
+            Sale.b2b_checkout_options(self.buyer)['payment_methods'])
 
 
 del ModuleTestCase
