@@ -1,4 +1,8 @@
 # This file is part of the B2B wholesale suite.
+import datetime
+from email.message import EmailMessage
+
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
@@ -18,6 +22,8 @@ ROLE_RIGHTS = {
     'viewer': {'view'},
     }
 ACTIONS = {'view', 'order', 'manage_accounts', 'manage_addresses'}
+# an invitation waits longer for its answer than a password reset (a day)
+INVITATION_DAYS = 7
 
 
 class WebUser(metaclass=PoolMeta):
@@ -115,10 +121,29 @@ class WebUser(metaclass=PoolMeta):
                 raise AccountError(gettext(
                         'b2b_base.msg_account_email_exists', email=email))
         user = cls(email=email, party=admin.party, b2b_role=role)
+        user.set_reset_password_token()
+        user.reset_password_token_expire = (datetime.datetime.now()
+            + datetime.timedelta(days=INVITATION_DAYS))
         user.save()
-        # the e-mail with the link is sent when the transaction commits
-        cls.reset_password([user])
+        user.b2b_send_invitation(admin)
         return user
+
+    def b2b_send_invitation(self, inviter):
+        """E-mail the invited account who invited it, to which company, and
+        the link to choose its password; sent when the transaction commits,
+        in the inviter's language"""
+        from trytond.sendmail import send_message_transactional
+        company = self.party.rec_name
+        msg = EmailMessage()
+        msg['From'] = config.get('email', 'from')
+        msg['To'] = self.email
+        msg['Subject'] = gettext('b2b_base.msg_email_invitation_subject',
+            company=company)
+        msg.set_content(gettext('b2b_base.msg_email_invitation_body',
+                inviter=inviter.email, company=company,
+                url=self.get_email_reset_password_url(),
+                days=INVITATION_DAYS))
+        send_message_transactional(msg)
 
     @classmethod
     def b2b_set_role(cls, admin, user, role):

@@ -1,14 +1,17 @@
 # This file is part of the B2B wholesale suite.
 import datetime
+import uuid
 from decimal import Decimal
 
+from trytond import config
 from trytond.exceptions import UserError
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from ..exceptions import AccountError, AddressError, B2BAccessError
 from ..invoice import payment_status
 from .test_pricing import with_setup
-from .tools import create_customer
+from .tools import create_customer, smtp_sink
 
 
 class AccountTestMixin:
@@ -61,6 +64,46 @@ class AccountTestMixin:
                 call()
         self.assertEqual((self.buyer.b2b_role, admin.active),
             ('buyer', True))
+
+    @with_setup
+    def test_invitation_email(self):
+        "The invited employee gets an e-mail from the company's admin"
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Lang = pool.get('ir.lang')
+        Lang.load_translations(Lang.search([('code', '=', 'pl')]))
+        admin = self.buyer
+        admin.b2b_role = 'admin'
+        admin.save()
+        # committed, so unique: the mail leaves when the transaction commits
+        email = f'invited-{uuid.uuid4().hex[:8]}@alfa.example'
+        previous = config.get('web', 'reset_password_url')
+        config.set('web', 'reset_password_url',
+            'https://sklep.example/password/new')
+        try:
+            with smtp_sink() as messages:
+                with Transaction().set_context(language='pl'):
+                    invited = WebUser.b2b_invite(admin, email, 'buyer')
+                Transaction().commit()
+        finally:
+            if previous is None:
+                # trytond.config has no public way to unset an option
+                config._config.remove_option('web', 'reset_password_url')
+                config._cache_clear()
+            else:
+                config.set('web', 'reset_password_url', previous)
+        message, = messages
+        self.assertEqual(message['To'], email)
+        self.assertEqual(message['Subject'],
+            "Zaproszenie do zamawiania dla firmy Alfa")
+        body = message.get_content()
+        self.assertIn(admin.email, body)
+        self.assertIn('https://sklep.example/password/new?', body)
+        self.assertIn(f'token={invited.reset_password_token}', body)
+        self.assertIn("7 dni", body)
+        # the link opens the portal's "choose a password" page for a week
+        self.assertGreater(invited.reset_password_token_expire,
+            datetime.datetime.now() + datetime.timedelta(days=6))
 
     @with_setup
     def test_address_book(self):
