@@ -20,7 +20,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from trytond.exceptions import UserError
+from trytond.exceptions import RateLimitException, UserError
+from trytond.i18n import gettext as tryton_gettext
 from trytond.transaction import Transaction
 
 from . import scope
@@ -255,6 +256,21 @@ def profile():
     if form.get('new_password', '') != form.get('new_password_again', ''):
         return _page('account/profile.html', 400, account=account,
             roles=roles(), error=_("The two passwords differ."))
+    # the current password is checked as a log in is (web_user): wrong
+    # ones are counted and slowed down, then refused for a while; the
+    # refusal is returned, not raised, so that the attempt is committed
+    WebUser = pool().get('web.user')
+    try:
+        checked = WebUser.authenticate(account.email,
+            form.get('current_password', ''))
+    except RateLimitException:
+        return _page('account/profile.html', 429, account=account,
+            roles=roles(), error=_("Too many failed attempts. Wait a few "
+                "minutes and try again, or reset your password."))
+    if checked is None or checked.id != account.id:
+        return _page('account/profile.html', 400, account=account,
+            roles=roles(),
+            error=tryton_gettext('b2b_base.msg_password_wrong'))
     try:
         account.b2b_change_password(form.get('current_password', ''),
             form.get('new_password', ''),
