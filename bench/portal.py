@@ -134,7 +134,7 @@ class Client:
         return match[1], CSRF.search(page)[1]
 
 
-def _run_clients(clients, action, duration):
+def _run_clients(clients, action, duration, server, database):
     """Run action(client, i) in a loop in one thread per client for the
     duration (after WARMUP seconds not counted); return the latencies in
     ms and the errors"""
@@ -170,12 +170,46 @@ def _run_clients(clients, action, duration):
     time.sleep(WARMUP)
     counting.set()
     began = time.perf_counter()
+    cpu = _cpu_seconds(server, database)
     time.sleep(duration)
     stop.set()
     elapsed = time.perf_counter() - began
+    cpu = [b - a for a, b in zip(cpu, _cpu_seconds(server, database))]
     for thread in threads:
         thread.join(timeout=60)
+    print(f"  CPU while measured: load generator {cpu[0] / elapsed:.0%} "
+        f"of a core, portal (gunicorn) {cpu[1] / elapsed:.0%}, "
+        f"PostgreSQL {cpu[2] / elapsed:.0%}", flush=True)
     return [x for l in latencies for x in l], errors, elapsed
+
+
+def _cpu_seconds(server, database):
+    """Return the CPU seconds used so far by this process (the clients),
+    the portal's processes and the PostgreSQL backends of the database
+    (from /proc, 0 elsewhere)"""
+    clock = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
+    portal = postgres = 0
+    try:
+        entries = os.listdir('/proc')
+    except OSError:
+        entries = []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f'/proc/{entry}/stat') as stat:
+                fields = stat.read().rpartition(')')[2].split()
+            with open(f'/proc/{entry}/cmdline', 'rb') as cmdline:
+                command = cmdline.read().decode('utf-8', 'replace')
+        except OSError:
+            continue
+        ticks = int(fields[11]) + int(fields[12])
+        if int(entry) == server.pid or int(fields[1]) == server.pid:
+            portal += ticks
+        elif command.startswith('postgres:') and (
+                f' {database} ' in command):
+            postgres += ticks
+    return time.process_time(), portal / clock, postgres / clock
 
 
 def _summary(name, latencies, errors, elapsed):
@@ -255,7 +289,8 @@ def measure(database, config_path, duration=DURATION, clients=CLIENTS,
         results = {}
         for name, action in [('catalog', catalog), ('cart', cart)]:
             results[name] = _summary(name,
-                *_run_clients(sessions, action, duration))
+                *_run_clients(sessions, action, duration, server,
+                    database))
     finally:
         server.terminate()
         try:

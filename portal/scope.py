@@ -128,10 +128,10 @@ def shop_rights():
     employee sees everything at its company's prices, anyone else what
     the shop visibility setting gives visitors (at list prices)"""
     account = current_account()
-    config = configuration()
     if account is not None and account.b2b_may('view'):
         return ShopRights(True, True, True, account.party,
             account.b2b_may('order'))
+    config = configuration()
     # stock levels go with the prices ("prices and stock after login")
     prices = config.visitor_may_see('prices')
     return ShopRights(config.visitor_may_see('catalog'), prices, prices)

@@ -3,25 +3,92 @@
 
 Prices come only from b2b.pricing.compute (one call per page), stock
 levels from product.product quantities in the warehouse (one call per
-page), and what a visitor sees from the shop visibility setting."""
-import math
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+page), and what a visitor sees from the shop visibility setting.
 
-from flask import Blueprint, abort, current_app, render_template, request
+A rendered catalog page is kept in the process (PageCache) for the same
+company, rights, language, address and products as long as the stamp of
+module b2b_base (product.product.b2b_catalog_stamp: one query over what
+the page shows, prices and stock included) has not changed: a change of a
+price or a stock level shows on the next request, and a page that nothing
+changed costs a search, a stamp and the layout."""
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+)
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from trytond.exceptions import UserError
+from trytond.transaction import Transaction
 
-from . import scope
+from . import i18n, scope
 from .scope import pool, transaction
 
 blueprint = Blueprint('shop', __name__)
+# stands for the session's CSRF token in a kept page (letters only, so
+# that HTML escaping leaves it as it is)
+CSRF_PLACEHOLDER = 'CsrfTokenOfTheSessionGoesHere'
+
+
+class PageCache:
+    "Rendered pages with their stamp, the least recently used dropped"
+
+    def __init__(self, size=256):
+        self.size = size
+        self._pages = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, stamp):
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is None or kept[0] != stamp:
+                return None
+            self._pages.move_to_end(key)
+            return kept[1]
+
+    def set(self, key, stamp, page):
+        with self._lock:
+            self._pages[key] = (stamp, page)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._pages.clear()
+
+
+pages = PageCache()
+# the part of a page that is the same for every company: its offers and
+# its HTML with a slot for each price
+shared_pages = PageCache(64)
+PRICE_SLOT = re.compile(r'<!--price (\d+)-->')
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    "A product's id, kept beyond the transaction (unlike a record)"
+    id: int
+
+    def __int__(self):
+        return self.id
 
 
 @dataclass
 class Offer:
     "What a page shows of a product"
-    product: object
+    product: ProductRef
     name: str
     code: str
     unit: str
@@ -41,33 +108,63 @@ def _decimal(value):
     return Decimal(str(value)).normalize() if value is not None else None
 
 
-def quantity_rules(product):
-    """Return (minimum, step) of the quantity input of the product, in its
-    sale unit; the sale line checks them again (b2b_check_sale_quantity)"""
-    template = product.template
-    step = _decimal(template.sale_quantity_rounding
-        or product.sale_uom.rounding or 1)
-    if template.b2b_package_only and template.b2b_package_quantity:
-        step = _decimal(template.b2b_package_quantity)
-    minimum = max(_decimal(template.sale_quantity_minimal or 0), step)
+def _rules(template, unit_rounding):
+    """Return (minimum, step) of the quantity input from the template's
+    values (a record or a dict of read values) and its sale unit's
+    rounding"""
+    get = (template.get if isinstance(template, dict)
+        else lambda name: getattr(template, name))
+    step = _decimal(get('sale_quantity_rounding') or unit_rounding or 1)
+    if get('b2b_package_only') and get('b2b_package_quantity'):
+        step = _decimal(get('b2b_package_quantity'))
+    minimum = max(_decimal(get('sale_quantity_minimal') or 0), step)
     return minimum, step
 
 
-def _offer(product):
-    template = product.template
-    minimum, step = quantity_rules(product)
-    package = template.b2b_package_quantity
-    return Offer(
-        product=product,
-        name=template.name,
-        code=product.code or '',
-        unit=product.sale_uom.symbol,
-        minimum=minimum,
-        step=step,
-        package=_decimal(package) if package else None,
-        package_discount=template.b2b_package_discount if package else None,
-        package_only=bool(package and template.b2b_package_only),
-        step_rule=bool(template.sale_quantity_rounding))
+def quantity_rules(product):
+    """Return (minimum, step) of the quantity input of the product, in its
+    sale unit; the sale line checks them again (b2b_check_sale_quantity)"""
+    return _rules(product.template, product.sale_uom.rounding)
+
+
+# what an offer needs of a template, read for all the page at once
+TEMPLATE_FIELDS = ['name', 'sale_uom', 'sale_quantity_rounding',
+    'sale_quantity_minimal', 'b2b_package_quantity', 'b2b_package_discount',
+    'b2b_package_only']
+
+
+def _offers(products):
+    """Return an Offer per product (without prices and stock) from three
+    reads for all the products instead of each record's lazy fields"""
+    Product = pool().get('product.product')
+    Template = pool().get('product.template')
+    Uom = pool().get('product.uom')
+    values = {v['id']: v for v in Product.read(
+            [p.id for p in products], ['code', 'template'])}
+    templates = {t['id']: t for t in Template.read(
+            list({v['template'] for v in values.values()}), TEMPLATE_FIELDS)}
+    units = {u['id']: u for u in Uom.read(
+            list({t['sale_uom'] for t in templates.values()}),
+            ['symbol', 'rounding'])}
+    result = []
+    for product in products:
+        template = templates[values[product.id]['template']]
+        unit = units[template['sale_uom']]
+        minimum, step = _rules(template, unit['rounding'])
+        package = template['b2b_package_quantity']
+        result.append(Offer(
+                product=ProductRef(product.id),
+                name=template['name'],
+                code=values[product.id]['code'] or '',
+                unit=unit['symbol'],
+                minimum=minimum,
+                step=step,
+                package=_decimal(package) if package else None,
+                package_discount=(
+                    template['b2b_package_discount'] if package else None),
+                package_only=bool(package and template['b2b_package_only']),
+                step_rule=bool(template['sale_quantity_rounding'])))
+    return result
 
 
 def availability(products):
@@ -79,8 +176,25 @@ def availability(products):
 def offers(products, rights, tiers=False):
     """Return an Offer per product with its prices (one call of the pricing
     service for all) and stock level, as far as the rights allow"""
+    result = _offers(products)
+    _add_stock(result, rights)
+    _add_prices(result, rights, tiers=tiers)
+    return result
+
+
+def _add_stock(result, rights):
+    "Set the stock level of the offers, if the rights show it"
+    if rights.stock and result:
+        levels = availability([o.product for o in result])
+        for offer in result:
+            offer.availability = levels[offer.product.id]
+
+
+def _add_prices(result, rights, tiers=False):
+    """Set the company's prices of the offers with one call of the pricing
+    service, if the rights show them"""
     Pricing = pool().get('b2b.pricing')
-    result = [_offer(p) for p in products]
+    products = [o.product for o in result]
     if rights.prices and products:
         lines, slots = [], []
         product_tiers = Pricing.quantity_tiers(products) if tiers else {}
@@ -100,11 +214,6 @@ def offers(products, rights, tiers=False):
                 offer.tiers.append((_decimal(tier[0]), tier[1], price))
             else:
                 setattr(offer, name, price)
-    if rights.stock and products:
-        levels = availability(products)
-        for offer in result:
-            offer.availability = levels[offer.product.id]
-    return result
 
 
 def _categories():
@@ -132,6 +241,52 @@ def _rights_or_abort():
     return rights
 
 
+_timezones = {}
+
+
+def _today():
+    """Return today's date where the company is (ir.date.today), its time
+    zone read once per process: a kept page is priced for that day"""
+    Date = pool().get('ir.date')
+    company = Transaction().context.get('company')
+    if company not in _timezones:
+        Company = pool().get('company.company')
+        zone = Company(company).timezone if company else None
+        _timezones[company] = ZoneInfo(zone) if zone else None
+    if _timezones[company] is None:
+        return Date.today()
+    return Date.today(timezone=_timezones[company])
+
+
+def _shared_page(key, products, rights, stamp, render):
+    """Return the offers of a catalog page and its HTML with a slot for
+    each price: what every company sees of them (names, selling rules,
+    stock) is kept per page as long as the part of the stamp that is not
+    the company's holds"""
+    database, language, today, party, *rest = key
+    shared_key = (database, language, today, *rest)
+    shared_stamp = tuple(s for s in stamp if not s[0].startswith('party.'))
+    shared = shared_pages.get(shared_key, shared_stamp)
+    if shared is None:
+        offers = _offers(products)
+        _add_stock(offers, rights)
+        shared = (offers, render(offers))
+        shared_pages.set(shared_key, shared_stamp, shared)
+    return shared
+
+
+def _fill_prices(offers, html, rights):
+    "Put the company's prices of the offers (one pricing call) in the page"
+    if not rights.prices:
+        return html
+    offers = [replace(o, tiers=[]) for o in offers]
+    _add_prices(offers, rights)
+    macro = get_template_attribute('shop/_offer.html', 'price')
+    prices = {o.product.id: Markup('<p class="price">%s</p>')
+        % macro(o.price, o.unit) for o in offers if o.price}
+    return PRICE_SLOT.sub(lambda m: prices.get(int(m[1]), ''), html)
+
+
 @blueprint.route('/')
 @transaction()
 def catalog():
@@ -155,16 +310,34 @@ def catalog():
                 'parent'))
     if search:
         domain.append(('rec_name', 'ilike', f'%{_escape_like(search)}%'))
-    count = Product.search_count(domain)
-    pages = max(math.ceil(count / size), 1)
-    page = min(page, pages)
-    products = Product.search(domain, offset=(page - 1) * size, limit=size,
-        order=[('code', 'ASC'), ('id', 'ASC')])
-    return render_template('shop/catalog.html',
-        offers=offers(products, rights), rights=rights,
-        may_order=rights.order,
-        categories=_categories(), category=category, search=search,
-        count=count, page=page, pages=pages)
+    # one row more than a page tells whether there is a next one: counting
+    # every match of a large catalog costs more than the page itself
+    products = Product.search(domain, offset=(page - 1) * size,
+        limit=size + 1, order=[('code', 'ASC'), ('id', 'ASC')])
+    more = len(products) > size
+    products = products[:size]
+    first = (page - 1) * size + 1
+
+    party = rights.party
+    key = (current_app.config['TRYTON_DATABASE'], i18n.language(),
+        _today(), party.id if party else None, rights.catalog,
+        rights.prices, rights.stock, rights.order, request.full_path,
+        tuple(p.id for p in products), more)
+    stamp = Product.b2b_catalog_stamp(products, party)
+    body = pages.get(key, stamp)
+    if body is None:
+        offers, html = _shared_page(key, products, rights, stamp,
+            lambda offers: render_template('shop/_catalog.html',
+                offers=offers, rights=rights, may_order=rights.order,
+                categories=_categories(), category=category,
+                search=search, page=page, more=more, first=first,
+                last=first + len(products) - 1,
+                csrf_token=lambda: CSRF_PLACEHOLDER))
+        body = _fill_prices(offers, html, rights)
+        pages.set(key, stamp, body)
+    body = Markup(body.replace(CSRF_PLACEHOLDER, generate_csrf()))
+    return render_template('shop/catalog.html', body=body,
+        category=category, search=search)
 
 
 @blueprint.route('/product/<int:product_id>')

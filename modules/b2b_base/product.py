@@ -1,6 +1,13 @@
 # This file is part of the B2B wholesale suite.
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from sql import Cast, Literal, Union
+from sql.aggregate import Count, Max
+from sql.conditionals import Coalesce
+from sql.functions import Function
+from sql.operators import Equal
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -12,6 +19,12 @@ from .exceptions import SaleQuantityError
 
 def _decimal(value):
     return Decimal(str(value))
+
+
+class _Any(Function):
+    "ANY(array): one parameter for a list of values (PostgreSQL)"
+    __slots__ = ()
+    _function = 'ANY'
 
 
 class Template(metaclass=PoolMeta):
@@ -57,6 +70,17 @@ class Template(metaclass=PoolMeta):
 
 class Product(metaclass=PoolMeta):
     __name__ = 'product.product'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # the shop lists products by code: with this index a page reads its
+        # rows in order instead of sorting the whole catalog (Tryton's own
+        # code indexes are on COALESCE(code, ''), which ORDER BY code does
+        # not use)
+        cls._sql_indexes.add(
+            Index(t, (t.code, Index.Range()), (t.id, Index.Range())))
 
     def b2b_check_sale_quantity(self, quantity, unit=None,
             waive_minimum=False):
@@ -135,6 +159,7 @@ class Product(metaclass=PoolMeta):
         Configuration = pool.get('b2b.configuration')
         Location = pool.get('stock.location')
         Date = pool.get('ir.date')
+        Template = pool.get('product.template')
         Uom = pool.get('product.uom')
         if warehouse is None:
             warehouse = Location.get_default_warehouse()
@@ -143,28 +168,141 @@ class Product(metaclass=PoolMeta):
                 limit=1)
             warehouse = warehouses[0].id if warehouses else None
         if warehouse is None or not products:
-            return {p.id: 'out_of_stock' for p in products}
+            return {int(p): 'out_of_stock' for p in products}
         low = Configuration(1).low_stock_quantity or 0
+        ids = [int(p) for p in products]
         with Transaction().set_context(
                 locations=[int(warehouse)], with_childs=True,
                 stock_date_end=Date.today()):
-            rows = cls.read([p.id for p in products],
-                ['quantity', 'forecast_quantity'])
-        by_id = {p.id: p for p in products}
+            rows = cls.read(ids,
+                ['quantity', 'forecast_quantity', 'template'])
+        # the units of all the products in one read, not record by record
+        units = {t['id']: t for t in Template.read(
+                list({r['template'] for r in rows}),
+                ['default_uom', 'sale_uom'])}
         levels = {}
         for row in rows:
-            product = by_id[row['id']]
+            unit = units[row['template']]
             # what is promised to other orders is not available
             quantity = min(row['quantity'] or 0, row['forecast_quantity'] or 0)
-            quantity = Uom.compute_qty(product.default_uom, quantity,
-                product.sale_uom, round=False)
+            if unit['default_uom'] != unit['sale_uom']:
+                quantity = Uom.compute_qty(Uom(unit['default_uom']),
+                    quantity, Uom(unit['sale_uom']), round=False)
             if quantity <= 0:
-                levels[product.id] = 'out_of_stock'
+                levels[row['id']] = 'out_of_stock'
             elif quantity < low:
-                levels[product.id] = 'low'
+                levels[row['id']] = 'low'
             else:
-                levels[product.id] = 'in_stock'
+                levels[row['id']] = 'in_stock'
         return levels
+
+    # (model, what of it a catalog page depends on): None for all the
+    # records of a small table, else 'product' or 'template' (the rows of
+    # the page's products or their templates) or 'party' (the company's)
+    _b2b_stamp_query = None
+    _b2b_catalog_sources = [
+        ('product.product', 'id'),
+        ('product.template', 'template'),
+        ('product.template-product.category', 'template'),
+        ('product.list_price', 'template'),
+        ('product.cost_price', 'product'),
+        ('b2b.quantity.discount', None),
+        ('product.category', None),
+        ('product.uom', None),
+        ('product.price_list', None),
+        ('product.price_list.line', None),
+        ('party.party', 'party'),
+        ('party.party.sale_price_list', 'party'),
+        ('party.party.account', 'party'),
+        ('b2b.customer.group', None),
+        ('account.tax', None),
+        ('account.tax.rule', None),
+        ('account.tax.rule.line', None),
+        ('product.category-customer-account.tax', None),
+        ('b2b.configuration', None),
+        ('stock.location', None),
+        ('stock.period', None),
+        ('stock.move', 'product'),
+        ]
+
+    @classmethod
+    def b2b_catalog_stamp(cls, products, party=None):
+        """Return a value that changes whenever what the shop shows of these
+        products to the company may change: their names and selling rules,
+        their prices (everything b2b.pricing reads: list prices, price
+        lists, quantity tiers, the company's group, price list and taxes),
+        their stock (moves, locations) and the shop's settings, in one query
+
+        Every table gives its latest write or creation time and its number
+        of rows, so an insert, an update or a delete changes the stamp (the
+        translations of the names are records of ir.translation). The
+        portal keeps a rendered catalog page as long as its stamp holds."""
+        products = [p if isinstance(p, cls) else cls(int(p))
+            for p in products]
+        values = {
+            'id': sorted({p.id for p in products}) or [-1],
+            # the templates are read with the products the page searched
+            'template': sorted({p.template.id for p in products}) or [-1],
+            'party': [int(party) if party else -1],
+            }
+        values['product'] = values['id']
+        if backend.name == 'postgresql':
+            # the same text for every page: built once, prepared by the
+            # server, the ids passed as arrays
+            if cls._b2b_stamp_query is None:
+                cls._b2b_stamp_query = cls._b2b_catalog_stamp_query(
+                    lambda column, key: Equal(column, _Any(key)))
+            query, params, names = cls._b2b_stamp_query
+            # the keys stand in the parameters for their values
+            params = [values.get(p, p) if isinstance(p, str) else p
+                for p in params]
+        else:
+            query, params, names = cls._b2b_catalog_stamp_query(
+                lambda column, key: column.in_(values[key]))
+        cursor = Transaction().connection.cursor()
+        cursor.execute(query, params)
+        return tuple((names[index], str(stamp), count)
+            for index, stamp, count in sorted(cursor))
+
+    @classmethod
+    def _b2b_catalog_stamp_query(cls, match):
+        """Return the SQL, the parameters and the models of the stamp:
+        match(column, key) restricts a column to the values of key (id,
+        template, product or party)"""
+        pool = Pool()
+        Translation = pool.get('ir.translation')
+        queries, names = [], []
+
+        def add(table, where, model):
+            names.append(model)
+            queries.append(table.select(
+                    Cast(Literal(len(queries)), 'INTEGER'),
+                    Max(Coalesce(table.write_date, table.create_date)),
+                    Count(), where=where))
+        for model, key in cls._b2b_catalog_sources:
+            try:
+                Model = pool.get(model)
+            except KeyError:
+                continue
+            table = Model.__table__()
+            if key is None:
+                where = Literal(True)
+            elif key == 'id' or (model, key) in {
+                    ('product.template', 'template'),
+                    ('party.party', 'party')}:
+                where = match(table.id, key)
+            else:
+                where = match(getattr(table, key), key)
+            add(table, where, model)
+        translation = Translation.__table__()
+        add(translation,
+            ((translation.name == 'product.template,name')
+                & match(translation.res_id, 'template'))
+            | translation.name.in_([
+                    'product.uom,symbol', 'product.uom,name',
+                    'product.category,name']),
+            'ir.translation')
+        return (*tuple(Union(*queries, all_=True)), names)
 
 
 class TemplateCategory(metaclass=PoolMeta):

@@ -2,9 +2,12 @@
 """The catalog: the company's prices from the pricing service, stock
 levels, visibility for visitors, refusals"""
 import re
+from decimal import Decimal
 
 import pytest
 from werkzeug.exceptions import NotFound
+
+from portal import shop
 
 from .tools import DEMO_LOGIN, DEMO_PASSWORD, STOCK, login, run, text
 
@@ -34,6 +37,9 @@ def compute_calls(app, monkeypatch):
         calls.append(len(lines))
         return original(cls, party, lines, date=date)
     monkeypatch.setattr(Pricing, 'compute', classmethod(compute))
+    # a page kept from an earlier test would need no call
+    shop.pages.clear()
+    shop.shared_pages.clear()
     return calls
 
 
@@ -191,3 +197,89 @@ def test_records_of_another_company_are_not_found(app, client):
                 owned(record_id)
     assert client.get(f'/product/{service}').status_code == 404
     assert client.get('/?category=999999').status_code == 404
+
+
+def test_catalog_pages(client):
+    """The catalog goes page by page (48 products each) with the range of
+    the page, without counting every match"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    first = client.get('/')
+    assert "Products 1–48" in text(first)
+    assert 'rel="next"' in first.text and 'rel="prev"' not in first.text
+    second = client.get('/?page=2')
+    assert "Products 49–96" in text(second) and "Page 2" in text(second)
+    assert 'rel="prev"' in second.text
+    assert len(_cards(first)) == len(_cards(second)) == 48
+    assert not set(_cards(first)) & set(_cards(second))
+    beyond = client.get('/?page=9999')
+    assert beyond.status_code == 200
+    assert "No product on this page." in text(beyond)
+    assert 'rel="next"' not in beyond.text
+
+
+def _group_discount(discount):
+    "Set the demo company's group discount; return the one it had"
+    from trytond.pool import Pool
+    pool = Pool()
+    WebUser = pool.get('web.user')
+    Group = pool.get('b2b.customer.group')
+    group = WebUser.search([('email', '=', DEMO_LOGIN)])[0].party \
+        .b2b_customer_group
+    old = group.discount
+    Group.write([group], {'discount': discount})
+    return old
+
+
+def _add_stock(code, quantity):
+    from trytond.pool import Pool
+    pool = Pool()
+    Inventory = pool.get('stock.inventory')
+    Location = pool.get('stock.location')
+    Product = pool.get('product.product')
+    warehouse, = Location.search([('type', '=', 'warehouse')])
+    product, = Product.search([('code', '=', code)])
+    inventory, = Inventory.create([{
+                'location': warehouse.storage_location.id,
+                'lines': [('create', [{
+                                'product': product.id,
+                                'quantity': quantity,
+                                }])],
+                }])
+    Inventory.confirm([inventory])
+
+
+def test_kept_page_follows_changes(app, client):
+    """The portal keeps a rendered catalog page, but the next request after
+    a change of the company's prices or of the stock shows the change, and
+    every session gets its own CSRF token in the page"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    path = '/?q=HD-001'
+    before = _cards(client.get(path))
+    assert len(before) >= 10
+    assert _cards(client.get(path)) == before
+
+    old = run(app, _group_discount, Decimal('37'))
+    try:
+        changed = _cards(client.get(path))
+        assert changed.keys() == before.keys()
+        assert all(changed[p] != before[p] for p in before)
+    finally:
+        run(app, _group_discount, old)
+    assert _cards(client.get(path)) == before
+
+    card = next(i for i, c in before.items() if "Out of stock" in c)
+    run(app, _add_stock, re.search(r'HD-\d+', before[card])[0], 200)
+    assert "In stock" in _cards(client.get(path))[card]
+
+    # the form of a kept page carries the token of the session showing it
+    other = app.test_client()
+    login(other, DEMO_LOGIN, DEMO_PASSWORD)
+    for session in [client, other]:
+        page = session.get(path).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        response = session.post('/cart/add', data={
+                'product': card, 'quantity': '12', 'next': '/cart',
+                'csrf_token': token})
+        assert response.status_code == 302
