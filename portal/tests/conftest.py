@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from . import database
-from .tools import put_stock, run
+from .tools import DEMO_LOGIN, put_stock, run
 
 
 @pytest.fixture(scope='session')
@@ -34,3 +34,25 @@ def app(request):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def _drop_carts(emails):
+    "Delete the carts of the accounts"
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    carts = [Sale.b2b_cart(account) for account in WebUser.search([
+                ('email', 'in', emails),
+                ])]
+    Sale.delete([c for c in carts if c])
+
+
+@pytest.fixture(autouse=True)
+def clean_cart(request):
+    """Every test that uses the database starts with the demo buyer's cart
+    empty, whatever the tests before it left there (order again, a
+    refused checkout), so that the tests pass in any order"""
+    if 'app' in request.fixturenames:
+        run(request.getfixturevalue('app'), _drop_carts, [DEMO_LOGIN])
+    yield
