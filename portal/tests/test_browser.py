@@ -146,3 +146,35 @@ def test_order_walk(app, browser, live_server, empty_cart, size):
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_account_on_a_phone(app, browser, live_server):
+    """The account area's pages fit a 360 px phone: the orders and
+    invoices tables become stacked rows, each value after its column's
+    name, and nothing scrolls sideways"""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale='en-GB', **SIZES['phone'])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server + '/login')
+        page.fill('input[name=email]', DEMO_LOGIN)
+        page.fill('input[name=password]', DEMO_PASSWORD)
+        page.click('form.form button[type=submit]')
+        page.wait_for_selector('.grid-products')
+        for name in ['orders', 'invoices', 'addresses', 'users', 'profile']:
+            page.goto(f'{live_server}/account/{name}')
+            page.screenshot(path=str(ARTIFACTS / f'account-phone-{name}.png'),
+                full_page=True)
+            width = page.evaluate('document.documentElement.scrollWidth')
+            assert width <= 360, (name, width)
+            cells = page.locator('table.list td[data-label]')
+            if cells.count():
+                cell = cells.first
+                assert cell.evaluate('c => getComputedStyle(c).display') == (
+                    'flex')
+                label = cell.evaluate(
+                    'c => getComputedStyle(c, "::before").content')
+                assert label.strip('"') == cell.get_attribute('data-label')
+    finally:
+        context.close()
