@@ -1,6 +1,7 @@
 # This file is part of the B2B wholesale suite.
 """Which invoices a transfer pays, without a database"""
 import datetime as dt
+import os
 import unittest
 from decimal import Decimal as D
 
@@ -11,6 +12,7 @@ from b2b_bank_import.matcher import (
     describe,
     match_line,
 )
+from b2b_bank_import.parsers import parse
 
 HURT, SWIT, KEMIRA = 1, 2, 3
 
@@ -151,3 +153,39 @@ class MatcherTestCase(unittest.TestCase):
         match = match_line(index(), D('1000.00'), 'FV/2026/11/0012')
         self.assertIn('numer faktury FV/2026/11/0012 w tytule',
             describe(match.reasons, 'pl'))
+
+
+class RealTitlesTestCase(unittest.TestCase):
+    "The invoice references Polish payers really wrote (mBank IPH sample)"
+
+    def test_mbank_iph_titles(self):
+        path = os.path.join(os.path.dirname(__file__), 'data', 'mbank',
+            'MT940_IPH.txt')
+        with open(path, 'rb') as fp:
+            statement, = parse(fp.read())
+        lines = statement.lines
+        singles = {0: '210F1163', 1: '110F02574', 2: '210F1160',
+            3: '110F02305', 4: '210F1093', 5: '110F02575', 6: '110F02503',
+            7: '210F1102', 8: '210F1266', 9: '110F02488', 10: '110F02468',
+            11: '110F02781', 12: '210F0513', 13: '210F1137', 16: '110F02290',
+            17: '110F02470', 19: '210F1379', 20: '210F0997', 21: '110F02453'}
+        parties = {}
+        invoices = []
+        for n, number in singles.items():
+            party = parties.setdefault(lines[n].account, len(parties) + 1)
+            invoices.append(OpenInvoice(n + 1, number, party,
+                    lines[n].amount, dt.date(2010, 5, 1)))
+        payers = [Payer(p, accounts=(a,)) for a, p in parties.items()]
+        index = InvoiceIndex(invoices, payers)
+        for n, line in enumerate(lines):
+            match = match_line(index, line.amount, line.title,
+                account=line.account, name=line.name, kind=line.kind)
+            with self.subTest(title=line.title):
+                if n in singles:
+                    self.assertEqual(match.status, 'matched', match.reason)
+                    self.assertEqual(match.allocations,
+                        [(n + 1, line.amount)])
+                elif line.kind == 'fee':
+                    self.assertEqual(match.status, 'skipped')
+                else:
+                    self.assertEqual(match.status, 'review')

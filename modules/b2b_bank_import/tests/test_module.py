@@ -1,11 +1,282 @@
 # This file is part of the B2B wholesale suite.
+"""Bank files imported into statements, payments booked, on a database"""
+import os
+from decimal import Decimal
+
+from b2b_bank_import.parsers import parse
+from b2b_base.tests.test_pricing import in_company
+from b2b_base.tests.tools import create_customer
+from trytond.exceptions import UserError
+from trytond.modules.account.tests import create_chart, get_fiscalyear
+from trytond.modules.account_invoice.tests import set_invoice_sequences
 from trytond.modules.company.tests import CompanyTestMixin
+from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase
+from trytond.transaction import Transaction
+
+DATA = os.path.join(os.path.dirname(__file__), 'data')
 
 
-class B2BBankImportTestCase(CompanyTestMixin, ModuleTestCase):
+def data(name):
+    with open(os.path.join(DATA, name), 'rb') as fp:
+        return fp.read()
+
+
+class BankSetupMixin:
+
+    def _setup_bank(self, company):
+        "A company with a chart of accounts, a fiscal year, a customer"
+        pool = Pool()
+        FiscalYear = pool.get('account.fiscalyear')
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        Journal = pool.get('account.journal')
+        Sequence = pool.get('ir.sequence.strict')
+
+        # the files are in złoty
+        company.currency.code = 'PLN'
+        company.currency.save()
+        create_chart(company)
+        fiscalyear = set_invoice_sequences(get_fiscalyear(company))
+        fiscalyear.save()
+        FiscalYear.create_period([fiscalyear])
+        self.party, _ = create_customer("Alfa", '5213017228')
+        self.revenue, = Account.search([
+                ('type.revenue', '=', True),
+                ('closed', '=', False),
+                ], limit=1)
+        self.revenue_journal, = Journal.search(
+            [('type', '=', 'revenue')], limit=1)
+        asset, = AccountType.search([
+                ('assets', '=', True), ('statement', '=', 'balance'),
+                ('receivable', '=', False), ('payable', '=', False),
+                ], limit=1)
+        self.cash = Account(name="Bank", code='131', type=asset,
+            company=company)
+        self.cash.save()
+        # invoice numbers as a Polish wholesaler writes them
+        for sequence in Sequence.search([]):
+            sequence.prefix = 'FV/2026/11/'
+            sequence.padding = 4
+            sequence.save()
+        self.company = company
+        self.journals = {}
+        self.bank = None
+
+    def _invoice(self, amount, party=None):
+        "Post a customer invoice of amount (no tax) and return it"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Date = pool.get('ir.date')
+        invoice = Invoice(type='out', party=party or self.party,
+            journal=self.revenue_journal, invoice_date=Date.today())
+        invoice.on_change_type()
+        invoice.on_change_party()
+        invoice.lines = [{
+                'account': self.revenue.id, 'quantity': 1,
+                'unit_price': Decimal(amount), 'description': "Goods",
+                }]
+        invoice.save()
+        Invoice.post([invoice])
+        return invoice
+
+    def _number_next(self, number):
+        Sequence = Pool().get('ir.sequence.strict')
+        for sequence in Sequence.search([]):
+            sequence.number_next = number
+            sequence.save()
+
+    def _journal(self, iban, currency='PLN'):
+        "A statement journal for the company's bank account iban"
+        pool = Pool()
+        Bank = pool.get('bank')
+        BankAccount = pool.get('bank.account')
+        Party = pool.get('party.party')
+        Currency = pool.get('currency.currency')
+        AccountJournal = pool.get('account.journal')
+        Journal = pool.get('account.statement.journal')
+        if self.bank is None:
+            self.bank = Bank(party=Party(name="Bank"))
+            self.bank.party.save()
+            self.bank.save()
+            self.statement_journal = AccountJournal(
+                name="Statement", type='statement')
+            self.statement_journal.save()
+        currencies = Currency.search([('code', '=', currency)])
+        if currencies:
+            currency_, = currencies
+        else:
+            currency_ = Currency(name=currency, code=currency,
+                symbol=currency)
+            currency_.save()
+        account = BankAccount(bank=self.bank, currency=currency_,
+            owners=[self.company.party],
+            numbers=[{'type': 'iban', 'number': iban}])
+        account.save()
+        journal = Journal(name=iban, journal=self.statement_journal,
+            currency=currency_, company=self.company, account=self.cash,
+            bank_account=account, validation='balance')
+        journal.save()
+        return journal
+
+    def _customer(self, name, nip, iban=None):
+        pool = Pool()
+        BankAccount = pool.get('bank.account')
+        party, _ = create_customer(name, nip)
+        if iban:
+            BankAccount(bank=self.bank, owners=[party],
+                numbers=[{'type': 'iban', 'number': iban}]).save()
+        return party
+
+    def _import(self, name):
+        Statement = Pool().get('account.statement')
+        return Statement.b2b_import(self.company, data(name), name)
+
+
+with_bank = in_company('_setup_bank')
+
+
+class B2BBankImportTestCase(
+        BankSetupMixin, CompanyTestMixin, ModuleTestCase):
     "Test b2b_bank_import module"
     module = 'b2b_bank_import'
+    extras = ['account_statement']
+
+    @with_bank
+    def test_import_match_book_reimport(self):
+        "ING file: the named invoices paid, the fee not; read again: nothing"
+        pool = Pool()
+        Origin = pool.get('account.statement.origin')
+        Payment = pool.get('b2b.payment')
+        self._journal('PL12105014451000002271681920')
+        hurt = self._customer("Hurtownia Łącznik Sp. z o.o.", '5260250274',
+            iban='PL19114020040000350230599137')
+        self.party = hurt
+        # the file names FV/2026/11/0012 and FV/2026/11/0013
+        self._number_next(12)
+        first = self._invoice('1000.00')
+        second = self._invoice('230.00')
+        self.assertEqual(second.number, 'FV/2026/11/0013')
+
+        statements, summary = self._import('ing_cp852.sta')
+        transfer, fee = sorted(statements[0].origins,
+            key=lambda o: -o.amount)
+        self.assertEqual((summary['read'], summary['matched'],
+                summary['queued'], summary['skipped']), (2, 1, 0, 1),
+            transfer.b2b_reason)
+        self.assertEqual(transfer.b2b_state, 'matched')
+        self.assertEqual(transfer.party, hurt)
+        self.assertIn('FV/2026/11/0012', transfer.b2b_reason)
+        payment = transfer.b2b_payment
+        self.assertEqual(payment.amount, Decimal('1230.00'))
+        self.assertEqual(payment.origin, transfer)
+        self.assertEqual(sorted(a.invoice.number for a in
+                payment.allocations), ['FV/2026/11/0012', 'FV/2026/11/0013'])
+        self.assertEqual(first.__class__(first.id).state, 'paid')
+        self.assertEqual(fee.b2b_state, 'skipped')
+        self.assertEqual(fee.b2b_kind, 'fee')
+        self.assertIsNone(fee.b2b_payment)
+
+        # the same file again books nothing
+        statements, summary = self._import('ing_cp852.sta')
+        self.assertEqual(statements, [])
+        self.assertEqual((summary['duplicate'], summary['matched']), (2, 0))
+        self.assertEqual(Payment.search([], count=True), 1)
+        self.assertEqual(Origin.search([], count=True), 2)
+
+    @with_bank
+    def test_review_assign_and_undo(self):
+        "Uncertain: queued, one click books it; a wrong match undone"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Origin = pool.get('account.statement.origin')
+        self._journal('PL80160014621234567890123456')
+        # the file's "FV 12/11/2026" is Alfa's, paid by someone else
+        self._number_next(12)
+        invoice = self._invoice('900.00')
+        self.assertEqual(invoice.number, 'FV/2026/11/0012')
+
+        # 850.50 for a 900.00 invoice from an unknown payer: ask
+        # (uploaded through Tryton's statement import wizard)
+        ImportWizard = pool.get('account.statement.import', type='wizard')
+        session_id, _, _ = ImportWizard.create()
+        wizard = ImportWizard(session_id)
+        wizard.start.company = self.company
+        wizard.start.file_ = data('bnp_cp1250.sta')
+        wizard.start.file_format = 'b2b_auto'
+        _, action = wizard.do_import_({'views': [(None, 'tree'),
+                    (None, 'form')]})
+        statement, = pool.get('account.statement').browse(action['res_id'])
+        transfer, = [o for o in statement.origins if o.amount > 0]
+        self.assertEqual(transfer.b2b_state, 'review')
+        self.assertEqual(list(transfer.b2b_candidates), [invoice])
+        self.assertEqual(transfer.b2b_invoice, invoice)
+        self.assertEqual(Invoice(invoice.id).amount_to_pay,
+            Decimal('900.00'))
+
+        Origin.b2b_assign([transfer])
+        self.assertEqual(transfer.b2b_state, 'assigned')
+        self.assertEqual(Invoice(invoice.id).amount_to_pay,
+            Decimal('49.50'))
+
+        Origin.b2b_undo([transfer])
+        self.assertEqual(transfer.b2b_state, 'review')
+        self.assertIsNone(transfer.b2b_payment)
+        self.assertEqual(Invoice(invoice.id).amount_to_pay,
+            Decimal('900.00'))
+        with self.assertRaises(UserError):
+            fee, = [o for o in statement.origins if o.amount < 0]
+            fee.b2b_invoice = invoice
+            fee.save()
+            Origin.b2b_assign([fee])
+
+    @with_bank
+    def test_refused_files_import_nothing(self):
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        self._journal('PL12105014451000002271681920')
+        for name, line in [('malformed_61.sta', 11),
+                ('malformed_elixir.txt', 2), ('unknown.csv', 1)]:
+            with self.subTest(name=name):
+                with self.assertRaises(UserError) as cm:
+                    self._import(name)
+                self.assertIn('line %s' % line, cm.exception.message)
+        self.assertEqual(Statement.search([], count=True), 0)
+        # a file for an account without journal
+        with self.assertRaises(UserError) as cm:
+            self._import('pko_iso88592.sta')
+        self.assertIn('PL23102055610000380209739045', cm.exception.message)
+
+    @with_bank
+    def test_every_format_imports_into_its_journal(self):
+        "Each sample of each format and bank lands in its account's journal"
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        names = ['ing_cp852.sta', 'ing_mt942_cp852.txt',
+            'millennium_cp852.sta', 'bnp_cp1250.sta', 'pko_iso88592.sta',
+            'camt053_pl.xml', 'elixir_o_iso88592.txt',
+            'mbank/MT940_IPH.txt', 'mbank/MT940_multiple_accounts.txt',
+            'mbank/mt940.sta', 'mbank/mt942.sta',
+            'mbank/with_newline_in_tnr.sta']
+        for name in names:
+            for stmt in parse(data(name)):
+                if (stmt.account, stmt.currency) not in self.journals:
+                    self.journals[stmt.account, stmt.currency] = \
+                        self._journal(stmt.account, stmt.currency)
+        for name in names:
+            with self.subTest(name=name):
+                statements, summary = self._import(name)
+                for statement in statements:
+                    self.assertEqual(
+                        statement.journal.bank_account.numbers[0]
+                        .number_compact, statement.name.split()[0])
+                self.assertEqual(summary['errors'], 0)
+        # mBank's interim report and final statement share their TNRs
+        self.assertGreater(Statement.search([], count=True), 10)
+        with Transaction().set_context(language='pl'):
+            with self.assertRaises(UserError) as cm:
+                self._import('malformed_camt.xml')
+        self.assertIn('wiersz 25', cm.exception.message)
 
 
 del ModuleTestCase

@@ -128,13 +128,13 @@ class ParserTestCase(unittest.TestCase):
     def test_camt053(self):
         statement, = read('camt053_pl.xml')
         self.assertEqual(statement.format, 'camt053')
-        self.assertEqual(statement.account, 'PL27105014451000002271681920')
+        self.assertEqual(statement.account, 'PL12105014451000002271681920')
         line, fee = statement.lines
         self.assertEqual(line.title,
             'Płatność za faktury FV/2026/11/0007, 0008')
-        self.assertEqual(line.account, 'PL83102010680000140200501234')
+        self.assertEqual(line.account, 'PL02102010680000140200501234')
         self.assertEqual(line.virtual_account,
-            'PL58105014451000990012345678')
+            'PL40105014451000990012345678')
         self.assertEqual(line.transaction_id, 'ING20261109000001')
         self.assertEqual((fee.amount, fee.kind), (Decimal('-24.00'), 'fee'))
         generic, = read('mixed/camt053.v4.xml')
@@ -143,7 +143,7 @@ class ParserTestCase(unittest.TestCase):
     def test_elixir(self):
         statement, = read('elixir_o_iso88592.txt')
         self.assertEqual(statement.format, 'elixir')
-        self.assertEqual(statement.account, 'PL44102055610000380209739045')
+        self.assertEqual(statement.account, 'PL23102055610000380209739045')
         first, mpp = statement.lines
         self.assertEqual(first.amount, Decimal('1230.00'))
         self.assertEqual(first.title,
