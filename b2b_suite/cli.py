@@ -31,7 +31,7 @@ DEFAULT_DATABASE = 'b2b_demo'
 ADMIN_EMAIL = 'admin@example.com'
 SIZES = ['small', 'large']
 DEMO_DATA = 'b2b_suite.demo_data'
-BENCHMARKS = ['pricing', 'portal', 'matching']
+BENCHMARKS = ['pricing', 'portal', 'matching', 'credit']
 BENCH_DATABASE = 'b2b_bench'
 # trytond's log format: pid thread [time] LEVEL logger message
 LOG_LINE = re.compile(
@@ -485,11 +485,43 @@ def import_statement(args, parser, config_path):
     return 1 if totals['errors'] else 0
 
 
+def _erp_database(args, parser, config_path):
+    database = Database(parser, args.database)
+    if not is_set_up(database):
+        raise CommandError(f"database {args.database} is not set up: "
+            "run b2b setup first")
+    from trytond import config as trytond_config
+    trytond_config.update_etc(str(config_path))
+    return database
+
+
+def import_erp(args, parser, config_path):
+    "Import the ERP's credit or invoice files (CSV or JSON)"
+    database = _erp_database(args, parser, config_path)
+    from b2b_credit import command
+    kind = 'credit' if args.command == 'import-credit' else 'invoices'
+    errors = command.run(database.name, kind, args.files,
+        company=args.company, say=say)
+    return 1 if errors else 0
+
+
+def api_key(args, parser, config_path):
+    "Create a key of the ERP's HTTP API and print it once"
+    database = _erp_database(args, parser, config_path)
+    from b2b_credit import command
+    print(command.create_key(database.name, args.name,
+            company=args.company))
+    return 0
+
+
 COMMANDS = {
     'setup': setup,
     'demo-data': demo_data,
     'serve': serve,
     'import-statement': import_statement,
+    'import-credit': import_erp,
+    'import-invoices': import_erp,
+    'api-key': api_key,
     }
 
 
@@ -526,6 +558,19 @@ def get_parser():
         "print a summary")
     import_parser.add_argument('files', nargs='+', metavar='FILE')
     import_parser.add_argument('--company', type=int, metavar='ID',
+        help="company id (default: the only company)")
+    for name, what in [('import-credit', "credit limits and used credit"),
+            ('import-invoices', "invoices")]:
+        erp_parser = subparsers.add_parser(name, parents=[common],
+            help=f"import the ERP's {what} from CSV or JSON files "
+            "(README: ERP sync)")
+        erp_parser.add_argument('files', nargs='+', metavar='FILE')
+        erp_parser.add_argument('--company', type=int, metavar='ID',
+            help="company id (default: the only company)")
+    key_parser = subparsers.add_parser('api-key', parents=[common],
+        help="create a key of the ERP's HTTP API and print it (once)")
+    key_parser.add_argument('name', help="what the key is for")
+    key_parser.add_argument('--company', type=int, metavar='ID',
         help="company id (default: the only company)")
     bench_parser = subparsers.add_parser('bench',
         help="benchmark a hot path on PostgreSQL with the large data set")

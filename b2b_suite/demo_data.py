@@ -575,6 +575,7 @@ def _load_small(progress):
         _create_configuration(groups)
         _create_customers(
             rng, used_nips, company, groups, categories, progress)
+        _create_credit(rng, company, accounts, groups)
         _create_sales_reps(rng, company)
         _create_registration(rng, used_nips)
     message(f"{len(products)} products, {SMALL_CUSTOMERS} customer "
@@ -1186,6 +1187,42 @@ def _create_customers(rng, used_nips, company, groups, categories,
         Party.create(values[start:start + size])
         bar.update(min(start + size, len(values)))
     bar.close()
+
+
+def _create_credit(rng, company, accounts, groups):
+    """Trade credit (module b2b_credit): the bank account payments go to,
+    a credit limit for every company, overdue invoices older than 30 days
+    block deferred payment"""
+    pool = Pool()
+    try:
+        Payment = pool.get('b2b.payment')
+    except KeyError:
+        return  # b2b_credit is not activated
+    del Payment
+    Journal = pool.get('account.journal')
+    InvoiceMethod = pool.get('account.invoice.payment.method')
+    Configuration = pool.get('b2b.configuration')
+    Party = pool.get('party.party')
+    Group = pool.get('b2b.customer.group')
+    journal, = Journal.search([('type', '=', 'cash')], limit=1)
+    method, = InvoiceMethod.create([{
+                'name': "Przelew na rachunek bankowy",
+                'company': company.id,
+                'journal': journal.id,
+                'debit_account': accounts['bank'].id,
+                'credit_account': accounts['bank'].id,
+                }])
+    configuration = Configuration(1)
+    configuration.payment_method = method
+    configuration.erp_invoice_account = accounts['revenue']
+    configuration.save()
+    Group.write(list(groups.values()), {'overdue_days': 30})
+    parties = Party.search([('b2b_customer', '=', True)],
+        order=[('id', 'ASC')])
+    for party in parties:
+        party.credit_limit_amount = Decimal(rng.choice(
+                [10000, 20000, 30000, 50000]))
+    Party.save(parties)
 
 
 def _create_sales_reps(rng, company):

@@ -39,7 +39,11 @@ invoice, a bank statement line, ...) and ``reason`` (why it was matched)
 are stored; ``payment.allocations`` (``b2b.payment.allocation``: invoice,
 amount) say what it paid. It returns the ``b2b.payment``; the credit
 figures reflect it in the same transaction. A bad call raises
-``PaymentError`` (a UserError) and books nothing.
+``PaymentError`` (a UserError) and books nothing. Like any posting, the
+first move of a journal in a period locks Tryton's journal-period table
+(a ``TransactionError``): call it where transactions are started again
+(the dispatcher, the portal, ``with_transaction``, a loop like
+``command._import_file``).
 
 ``cancel`` undoes payments: unreconciles, removes the payment lines,
 cancels the move by a reversing move (``payment.cancel_move``) and

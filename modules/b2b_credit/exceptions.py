@@ -11,7 +11,7 @@ class CreditCheckoutError(CheckoutError):
     pass
 
 
-class ImportError_(UserError):
+class ErpImportError(UserError):
     "A file or request from an external system that cannot be imported"
 
 

@@ -110,19 +110,22 @@ class Party(metaclass=PoolMeta):
                 'credit_limit_amount', company=company.id)
             receivable = self.get_receivable_payable(
                 [self], ['receivable'])['receivable'][self.id]
-        sales = [s for s in Sale.search([
-                    ('company', '=', company.id),
-                    ('party', '=', self.id),
-                    ('state', 'in', ['confirmed', 'processing', 'done']),
-                    ]) if s.id not in excluded]
-        orders = sum((s.b2b_credit_pending() for s in sales
-                if s.state != 'done'), zero)
+        domain = [
+            ('company', '=', company.id),
+            ('party', '=', self.id),
+            ('id', 'not in', list(excluded)),
+            ]
+        orders = sum((s.b2b_credit_pending() for s in Sale.search(
+                    domain + [('state', 'in', ['confirmed', 'processing'])])),
+            zero)
         synced_at = self.b2b_credit_synced_at
         if synced_at:
             # what the ERP knows, plus what happened here since it spoke
-            since = sum((s.total_amount for s in sales
-                    if s.b2b_placed_at and s.b2b_placed_at > synced_at),
-                zero)
+            since = sum((s.total_amount for s in Sale.search(domain + [
+                            ('state', 'in',
+                                ['confirmed', 'processing', 'done']),
+                            ('b2b_placed_at', '>', synced_at),
+                            ])), zero)
             used = ((self.b2b_credit_external_used or zero) + since
                 - Payment.b2b_paid_since(self, company, synced_at))
         else:
@@ -158,13 +161,16 @@ class Party(metaclass=PoolMeta):
                 and i.amount_to_pay > 0), Decimal(0))
         return overdue, days
 
-    def b2b_deferred_refusal(self, amount, company=None, exclude=None):
+    def b2b_deferred_refusal(self, amount, company=None, exclude=None,
+            credit=None):
         """Return the Refusal of deferred payment of amount (gross) by the
-        company, None when it fits its available credit"""
+        company, None when it fits its available credit (credit: the
+        company's Credit when already computed)"""
         pool = Pool()
         Lang = pool.get('ir.lang')
-        company = self._b2b_company(company)
-        credit = self.b2b_credit(company, exclude=exclude)
+        if credit is None:
+            credit = self.b2b_credit(
+                self._b2b_company(company), exclude=exclude)
         lang = Lang.get()
 
         def money(value):

@@ -126,6 +126,15 @@ class Payment(ModelSQL, ModelView):
         return f'{self.party.rec_name} {self.date} {self.amount}'
 
     @classmethod
+    def b2b_payments(cls, web_user):
+        "Return the booked payments of the account's company, newest first"
+        web_user.b2b_check('view', web_user.party)
+        return cls.search([
+                ('party', '=', web_user.party.id),
+                ('state', '=', 'posted'),
+                ], order=[('date', 'DESC'), ('id', 'DESC')])
+
+    @classmethod
     def b2b_paid_since(cls, party, company, since):
         "Return the amount of the party's payments recorded after since"
         from .party import paid_since_query
@@ -362,3 +371,13 @@ class Move(metaclass=PoolMeta):
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() + ['b2b.payment']
+
+
+class WebUser(metaclass=PoolMeta):
+    __name__ = 'web.user'
+
+    @classmethod
+    def _b2b_company_paths(cls):
+        return super()._b2b_company_paths() | {
+            'b2b.payment': 'party',
+            }

@@ -6,6 +6,7 @@ from decimal import Decimal
 from trytond.model import ModelView, Workflow, fields
 from trytond.modules.sale.sale import set_employee
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 from .exceptions import CreditCheckoutError
 
@@ -108,37 +109,48 @@ class Sale(metaclass=PoolMeta):
         company's credit; deferred payment is offered only while the
         cart's gross total fits the available credit"""
         options = super().b2b_checkout_options(web_user)
+        options['unavailable_payment_methods'] = []
+        if Transaction().context.get('_b2b_placing'):
+            # placing the order: its confirmation checks the credit
+            return options
         party = web_user.party
         cart = cls.b2b_cart(web_user)
         total = cart.total_amount if cart else Decimal(0)
-        offered, unavailable = [], []
+        credit = options['credit'] = party.b2b_credit()
+        offered = []
         for method in options['payment_methods']:
             if method.kind == 'deferred':
-                refusal = party.b2b_deferred_refusal(
-                    total, method.company)
+                refusal = party.b2b_deferred_refusal(total, credit=credit)
                 if refusal:
-                    unavailable.append((method, refusal))
+                    options['unavailable_payment_methods'].append(
+                        (method, refusal))
                     continue
             offered.append(method)
         options['payment_methods'] = offered
-        options['unavailable_payment_methods'] = unavailable
-        options['credit'] = party.b2b_credit()
         return options
 
     @classmethod
     def b2b_place_order(cls, web_user, cart, shipment_address=None,
             new_address=None, carrier=None, payment_method=None,
             comment=None, reference=None):
-        if (payment_method and payment_method.kind == 'deferred'
+        pool = Pool()
+        Party = pool.get('party.party')
+        context = {}
+        if (cart and payment_method and payment_method.kind == 'deferred'
                 and web_user.b2b_may('order', cart)):
             # the company's lock first: a checkout that must start again
             # loses little work
-            Pool().get('party.party').b2b_lock_credit([web_user.party])
+            Party.b2b_lock_credit([web_user.party])
+            # what does not fit even without the delivery cost is refused
+            # before any work (and while the order waits for review); the
+            # confirmation checks the order's real total
             refusal = web_user.party.b2b_deferred_refusal(
-                cart.total_amount, payment_method.company, exclude=[cart])
+                cart.total_amount, exclude=[cart])
             if refusal:
                 raise CreditCheckoutError(refusal.message)
-        return super().b2b_place_order(web_user, cart,
-            shipment_address=shipment_address, new_address=new_address,
-            carrier=carrier, payment_method=payment_method,
-            comment=comment, reference=reference)
+            context['_b2b_placing'] = True
+        with Transaction().set_context(context):
+            return super().b2b_place_order(web_user, cart,
+                shipment_address=shipment_address, new_address=new_address,
+                carrier=carrier, payment_method=payment_method,
+                comment=comment, reference=reference)

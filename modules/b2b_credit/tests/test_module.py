@@ -5,7 +5,13 @@ from trytond.modules.company.tests import CompanyTestMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase
 
-from ..exceptions import CreditCheckoutError, PaymentError
+from ..erp import read_rows
+from ..exceptions import (
+    APIKeyError,
+    CreditCheckoutError,
+    ErpImportError,
+    PaymentError,
+)
 from .tools import CreditSetupMixin, with_credit
 
 D = Decimal
@@ -144,6 +150,84 @@ class B2BCreditTestCase(CreditSetupMixin, CompanyTestMixin, ModuleTestCase):
         self.group.save()
         self.assertIn(self.deferred,
             Sale.b2b_checkout_options(self.buyer)['payment_methods'])
+
+
+    @with_credit
+    def test_import_credit_and_invoices(self):
+        "ERP imports: twice changes nothing, a bad line imports nothing"
+        pool = Pool()
+        Erp = pool.get('b2b.erp')
+        Invoice = pool.get('account.invoice')
+        Sale = pool.get('sale.sale')
+        Configuration = pool.get('b2b.configuration')
+        configuration = Configuration(1)
+        configuration.erp_invoice_account = self.revenue
+        configuration.save()
+        invoices = (
+            "number;nip;date;due_date;total\n"
+            "FV/1/2026;521-301-72-28;2026-01-10;2026-01-24;1 230,00\n"
+            "FV/2/2026;5213017228;2026-01-12;;99.99\n")
+        for _ in range(2):
+            result = Erp.import_invoices(read_rows(invoices, 'f.csv'))
+        self.assertEqual(result, (0, 2))
+        imported = Invoice.search([('b2b_external_number', '!=', None)],
+            order=[('number', 'ASC')])
+        self.assertEqual(
+            [(i.number, i.total_amount, i.state) for i in imported],
+            [('FV/1/2026', D('1230.00'), 'posted'),
+                ('FV/2/2026', D('99.99'), 'posted')])
+        self.assertEqual(imported[0].b2b_payment_status(), 'overdue')
+        self.assertEqual(self.party.b2b_credit().used, D('1329.99'))
+
+        # a bad line: its number in the message, nothing imported
+        bad = invoices.replace('FV/', 'FX/').replace('99.99', '9,9x')
+        with self.assertRaises(ErpImportError) as cm:
+            Erp.import_invoices(read_rows(bad, 'f.csv'))
+        self.assertIn("line 3", cm.exception.message)
+        self.assertIn("9,9x", cm.exception.message)
+        self.assertEqual(Invoice.search([('number', 'like', 'FX/%')]), [])
+        json_ = '{"invoices": [{"number": "FV/3/2026", "nip": "5213017228",'\
+            ' "date": "2026-02-01", "total": 10}, {"number": "FV/4/2026"}]}'
+        with self.assertRaises(ErpImportError) as cm:
+            Erp.import_invoices(read_rows(json_, 'f.json'))
+        self.assertIn("item 2", cm.exception.message)
+
+        # the ERP's used credit, plus the orders placed here since
+        credit = "nip,credit_limit,used_credit\n5213017228,5000,1500.50\n"
+        for _ in range(2):
+            self.assertEqual(Erp.import_credit(read_rows(credit, 'c.csv')),
+                1)
+        self.assertEqual(self.party.credit_limit_amount, D('5000'))
+        self.assertEqual(self.party.b2b_credit().used, D('1500.50'))
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 1)])
+        Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.deferred)
+        credit = self.party.b2b_credit()
+        self.assertEqual((credit.used, credit.available),
+            (D('1648.10'), D('3351.90')))
+        with self.assertRaises(ErpImportError) as cm:
+            Erp.import_credit(read_rows(
+                    "nip;credit_limit\n5213017228;10\n1111111111;20\n",
+                    'c.csv'))
+        self.assertIn("line 3", cm.exception.message)
+        self.assertEqual(self.party.credit_limit_amount, D('5000'))
+
+    @with_credit
+    def test_api_key(self):
+        "API keys are stored as digests; a wrong key is refused"
+        pool = Pool()
+        ApiKey = pool.get('b2b.api.key')
+        record, key = ApiKey.b2b_create_key("ERP", self.company)
+        self.assertNotIn(key, record.key_hash)
+        self.assertEqual(ApiKey.b2b_authenticate(key), record)
+        for wrong in [key[:-1], '', None]:
+            with self.assertRaises(APIKeyError):
+                ApiKey.b2b_authenticate(wrong)
+        record.active = False
+        record.save()
+        with self.assertRaises(APIKeyError):
+            ApiKey.b2b_authenticate(key)
 
 
 del ModuleTestCase

@@ -1,0 +1,198 @@
+# This file is part of the B2B wholesale suite.
+"""Checkouts on credit in parallel transactions (PostgreSQL)"""
+import threading
+import time
+import unittest
+from decimal import Decimal
+
+from b2b_base.tests.tools import create_customer
+from trytond import backend
+from trytond.exceptions import UserError
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    DB_NAME,
+    TestCase,
+    activate_module,
+    drop_db,
+)
+from trytond.transaction import Transaction, TransactionError
+
+from .tools import CreditSetupMixin
+
+BUYERS = 20
+
+
+def run_transaction(func, context, hold=None):
+    """Run func in a transaction of its own that commits, starting again
+    when it raises a TransactionError (as Tryton's dispatcher does)"""
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 1, context=context,
+                **extras) as transaction:
+            try:
+                result = func()
+                if hold:
+                    hold()
+            except TransactionError as exception:
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+            except Exception:
+                transaction.rollback()
+                raise
+            transaction.commit()
+            return result
+
+
+@unittest.skipUnless(backend.name == 'postgresql', "row locks of PostgreSQL")
+class CreditConcurrencyTestCase(CreditSetupMixin, TestCase):
+    "Checkouts on credit in parallel"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module(['b2b_credit'])
+
+        def setup():
+            company = create_company()
+            with set_company(company):
+                cls._setup_credit(cls, company)
+                cls.company_id = company.id
+                cls.ids = (cls.carrier.id, cls.deferred.id)
+        run_transaction(setup, {})
+        cls.context = {'company': cls.company_id,
+            'companies': [cls.company_id]}
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
+
+    def _customer(self, name, nip, buyers, limit):
+        """Create a company with buyers whose carts hold a drill each;
+        return the ids of the buyers and of the company's address"""
+        def create():
+            pool = Pool()
+            Sale = pool.get('sale.sale')
+            Product = pool.get('product.product')
+            drill, = Product.search([('name', '=', "Drill")])
+            party, users = create_customer(name, nip,
+                [(f'buyer{i}@{nip}.example', 'buyer')
+                    for i in range(buyers)], group=self.group.id)
+            self._set_limit(party, limit)
+            for user in users:
+                Sale.b2b_cart_add(user, [(drill, 1)])
+            return [u.id for u in users], party.addresses[0].id
+        return run_transaction(create, self.context)
+
+    def _place(self, buyer_id, address_id):
+        "Place the buyer's cart on credit and return the order"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        WebUser = pool.get('web.user')
+        Address = pool.get('party.address')
+        Carrier = pool.get('carrier')
+        Method = pool.get('b2b.payment.method')
+        carrier_id, method_id = self.ids
+        buyer = WebUser(buyer_id)
+        return Sale.b2b_place_order(buyer, Sale.b2b_cart(buyer),
+            shipment_address=Address(address_id),
+            carrier=Carrier(carrier_id), payment_method=Method(method_id))
+
+    def test_parallel_checkouts_never_exceed_the_limit(self):
+        "20 buyers of one company at once: the limit holds"
+        buyers, address = self._customer(
+            "Many Buyers", '1132853869', BUYERS, '1000')
+        results = [None] * BUYERS
+        start = threading.Barrier(BUYERS)
+
+        def buy(index):
+            start.wait()
+            try:
+                total = run_transaction(lambda: self._place(
+                        buyers[index], address).total_amount,
+                    self.context)
+                results[index] = ('confirmed', total)
+            except UserError as exception:
+                results[index] = ('refused', exception.message)
+
+        threads = [threading.Thread(target=buy, args=(i,))
+            for i in range(BUYERS)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        elapsed = time.monotonic() - began
+
+        # each order is 147.60 with the courier: 6 fit in 1000.00
+        confirmed = [r[1] for r in results if r and r[0] == 'confirmed']
+        refused = [r[1] for r in results if r and r[0] == 'refused']
+        self.assertEqual(len(confirmed) + len(refused), BUYERS, results)
+        self.assertEqual(len(confirmed), 6, results)
+        for message in refused:
+            self.assertIn("Deferred payment is not available", message)
+            self.assertIn("exceeds the available trade credit", message)
+        with Transaction().start(DB_NAME, 1, context=self.context):
+            pool = Pool()
+            Sale = pool.get('sale.sale')
+            Party = pool.get('party.party')
+            WebUser = pool.get('web.user')
+            party = Party(WebUser(buyers[0]).party.id)
+            orders = Sale.search([
+                    ('party', '=', party.id),
+                    ('state', '=', 'confirmed'),
+                    ])
+            total = sum((o.total_amount for o in orders), Decimal(0))
+            self.assertEqual(len(orders), 6)
+            self.assertLessEqual(total, Decimal('1000'))
+            self.assertEqual(party.b2b_credit_available,
+                Decimal('1000') - total)
+        # a guard against waiting on locks: with the machine to itself
+        # it takes a few seconds
+        self.assertLess(elapsed, 60)
+
+    def test_other_company_does_not_wait(self):
+        "A checkout held open does not make another company's wait"
+        (first_buyer,), first_address = self._customer(
+            "First", '5260250274', 1, '1000')
+        (other_buyer,), other_address = self._customer(
+            "Other", '7740001454', 1, '1000')
+        held, release = threading.Event(), threading.Event()
+        outcome = {}
+
+        def hold():
+            held.set()
+            release.wait(20)
+
+        def first():
+            try:
+                outcome['first'] = run_transaction(lambda: self._place(
+                        first_buyer, first_address).state,
+                    self.context, hold=hold)
+            except Exception as exception:
+                outcome['first'] = exception
+                held.set()
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        try:
+            self.assertTrue(held.wait(20))
+
+            def other():
+                # any wait for a lock would fail this checkout at once
+                Transaction().connection.cursor().execute(
+                    "SET LOCAL lock_timeout = '1s'")
+                return self._place(other_buyer, other_address).state
+            began = time.monotonic()
+            state = run_transaction(other, self.context)
+            elapsed = time.monotonic() - began
+            self.assertEqual(state, 'confirmed')
+            self.assertLess(elapsed, 5)
+            self.assertNotIn('first', outcome)
+        finally:
+            release.set()
+            thread.join(30)
+        self.assertEqual(outcome['first'], 'confirmed')
