@@ -141,6 +141,22 @@ class MatcherTestCase(unittest.TestCase):
             account='PL19114020040000350230599137')
         self.assertEqual(match.status, 'review')
 
+    def test_paid_or_large_overpayment_asked(self):
+        "An invoice already paid, or far more than named: ask"
+        idx = index()
+        match = match_line(idx, D('1000.00'), 'FV/2026/11/0012',
+            account='PL19114020040000350230599137')
+        self.assertPays(match, [(1, '1000.00')])
+        idx.remove(1, D('1000.00'))
+        # the same invoice paid again: not booked on another one
+        match = match_line(idx, D('1000.00'), 'FV/2026/11/0012',
+            account='PL19114020040000350230599137')
+        self.assertEqual(match.status, 'review')
+        match = match_line(idx, D('900.00'), 'FV/2026/11/0013',
+            account='PL19114020040000350230599137')
+        self.assertEqual(match.status, 'review')
+        self.assertIn('amount_mismatch', [c for c, _ in match.reasons])
+
     def test_outgoing_and_fees_never_matched(self):
         for amount, kind in [(D('-1000.00'), 'outgoing'),
                 (D('-5.00'), 'fee'), (D('1000.00'), 'fee')]:
