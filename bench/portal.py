@@ -174,7 +174,12 @@ def _run_clients(clients, action, duration, server, database):
     time.sleep(duration)
     stop.set()
     elapsed = time.perf_counter() - began
-    cpu = [b - a for a, b in zip(cpu, _cpu_seconds(server, database))]
+    end = _cpu_seconds(server, database)
+    cpu = [end[0] - cpu[0], end[1] - cpu[1],
+        # per backend: one that ended took its time with it (so a little
+        # less than used), one that started counts from 0
+        sum(max(ticks - cpu[2].get(pid, 0), 0)
+            for pid, ticks in end[2].items())]
     for thread in threads:
         thread.join(timeout=60)
     print(f"  CPU while measured: load generator {cpu[0] / elapsed:.0%} "
@@ -188,7 +193,7 @@ def _cpu_seconds(server, database):
     the portal's processes and the PostgreSQL backends of the database
     (from /proc, 0 elsewhere)"""
     clock = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
-    portal = postgres = 0
+    portal, postgres = 0, {}
     try:
         entries = os.listdir('/proc')
     except OSError:
@@ -208,8 +213,8 @@ def _cpu_seconds(server, database):
             portal += ticks
         elif command.startswith('postgres:') and (
                 f' {database} ' in command):
-            postgres += ticks
-    return time.process_time(), portal / clock, postgres / clock
+            postgres[entry] = ticks / clock
+    return time.process_time(), portal / clock, postgres
 
 
 def _summary(name, latencies, errors, elapsed):

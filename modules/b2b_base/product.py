@@ -237,12 +237,16 @@ class Product(metaclass=PoolMeta):
         of rows, so an insert, an update or a delete changes the stamp (the
         translations of the names are records of ir.translation). The
         portal keeps a rendered catalog page as long as its stamp holds."""
-        products = [p if isinstance(p, cls) else cls(int(p))
-            for p in products]
+        product_ids = sorted({int(p) for p in products}) or [-1]
+        # the templates straight from the table: a record's template would
+        # load its many fields taken from the template
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.template,
+                where=table.id.in_(product_ids)))
         values = {
-            'id': sorted({p.id for p in products}) or [-1],
-            # the templates are read with the products the page searched
-            'template': sorted({p.template.id for p in products}) or [-1],
+            'id': product_ids,
+            'template': sorted({t for t, in cursor}) or [-1],
             'party': [int(party) if party else -1],
             }
         values['product'] = values['id']
@@ -259,7 +263,6 @@ class Product(metaclass=PoolMeta):
         else:
             query, params, names = cls._b2b_catalog_stamp_query(
                 lambda column, key: column.in_(values[key]))
-        cursor = Transaction().connection.cursor()
         cursor.execute(query, params)
         return tuple((names[index], str(stamp), count)
             for index, stamp, count in sorted(cursor))
