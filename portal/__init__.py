@@ -146,14 +146,17 @@ def create_app(config=None):
     app.config['PORTAL_TRYTON_CONTEXT'] = _portal_context(
         tryton, app.config['TRYTON_USER'])
 
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     i18n.init_app(app)
 
-    from . import account, auth, cart, shop
+    from . import account, api, auth, cart, shop
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(shop.blueprint)
     app.register_blueprint(cart.blueprint)
     app.register_blueprint(account.blueprint)
+    # the ERP authenticates with an API key, not a browser session
+    csrf.exempt(api.blueprint)
+    app.register_blueprint(api.blueprint)
 
     @app.context_processor
     def layout_context():

@@ -123,6 +123,18 @@ def invoices():
         statuses=payment_statuses())
 
 
+@blueprint.route('/credit')
+@transaction()
+def credit():
+    "The company's trade credit, balance and payments"
+    account = scope.require_account('view')
+    Payment = pool().get('b2b.payment')
+    party = account.party
+    return _page('account/credit.html', credit=party.b2b_credit(),
+        refusal=party.b2b_deferred_refusal(0),
+        payments=Payment.b2b_payments(account))
+
+
 @blueprint.route('/invoices/<int:invoice_id>.pdf')
 @transaction()
 def invoice_pdf(invoice_id):

@@ -12,7 +12,7 @@ import os
 import time
 import urllib.parse
 
-MODULES = ['b2b_base']
+MODULES = ['b2b_credit']
 
 
 def _uri():
