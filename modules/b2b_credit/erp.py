@@ -36,6 +36,11 @@ def hash_key(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class _Semicolon(csv.excel):
+    "The CSV of Polish spreadsheets"
+    delimiter = ';'
+
+
 def read_rows(data, name):
     """Return [(where, dict)] of a CSV (with a header line) or JSON file
     content: where is "line N" or "item N" for the error messages"""
@@ -55,8 +60,7 @@ def read_rows(data, name):
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], ';,\t')
     except (csv.Error, IndexError):
-        dialect = csv.excel
-        dialect.delimiter = ';'
+        dialect = _Semicolon
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     reader.fieldnames = [
         (f or '').strip().lower() for f in reader.fieldnames or []]
