@@ -22,6 +22,7 @@ import urllib.parse
 from pathlib import Path
 
 from b2b_suite import config
+from b2b_suite.transactions import CompanyError
 
 # Our Tryton modules, activated (with their dependencies) by `b2b setup`
 MODULES = ['b2b_base', 'b2b_credit', 'b2b_bank_import']
@@ -471,21 +472,8 @@ def run_foreground(command):
         return wait(process)
 
 
-def import_statement(args, parser, config_path):
-    "Import bank statement files and book the payments they match"
-    database = Database(parser, args.database)
-    if not is_set_up(database):
-        raise CommandError(f"database {args.database} is not set up: "
-            "run b2b setup first")
-    from trytond import config as trytond_config
-    trytond_config.update_etc(str(config_path))
-    from b2b_bank_import import command
-    totals = command.run(database.name, args.files, company=args.company,
-        say=say)
-    return 1 if totals['errors'] else 0
-
-
-def _erp_database(args, parser, config_path):
+def _set_up_database(args, parser, config_path):
+    "The database of the command, set up; trytond configured for it"
     database = Database(parser, args.database)
     if not is_set_up(database):
         raise CommandError(f"database {args.database} is not set up: "
@@ -495,9 +483,18 @@ def _erp_database(args, parser, config_path):
     return database
 
 
+def import_statement(args, parser, config_path):
+    "Import bank statement files and book the payments they match"
+    database = _set_up_database(args, parser, config_path)
+    from b2b_bank_import import command
+    totals = command.run(database.name, args.files, company=args.company,
+        say=say)
+    return 1 if totals['errors'] else 0
+
+
 def import_erp(args, parser, config_path):
     "Import the ERP's credit or invoice files (CSV or JSON)"
-    database = _erp_database(args, parser, config_path)
+    database = _set_up_database(args, parser, config_path)
     from b2b_credit import command
     kind = 'credit' if args.command == 'import-credit' else 'invoices'
     errors = command.run(database.name, kind, args.files,
@@ -507,7 +504,7 @@ def import_erp(args, parser, config_path):
 
 def api_key(args, parser, config_path):
     "Create a key of the ERP's HTTP API and print it once"
-    database = _erp_database(args, parser, config_path)
+    database = _set_up_database(args, parser, config_path)
     from b2b_credit import command
     print(command.create_key(database.name, args.name,
             company=args.company))
@@ -598,7 +595,7 @@ def main(argv=None):
                 parents=True, exist_ok=True)
         with config.written(parser) as config_path:
             return COMMANDS[args.command](args, parser, config_path)
-    except (CommandError, FileNotFoundError) as exception:
+    except (CommandError, CompanyError, FileNotFoundError) as exception:
         print(f"b2b {args.command}: error: {exception}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

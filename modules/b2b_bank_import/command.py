@@ -10,11 +10,9 @@ SUMMARY_KEYS = ['read', 'matched', 'queued', 'skipped', 'duplicate',
 def run(database, paths, company=None, say=print):
     """Import the files into the database for the company (its id, else
     the only one); return the totals of the summaries"""
+    from b2b_suite.transactions import CompanyError, in_company
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
 
-    if database not in Pool.database_list():
-        Pool(database).init()
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     for path in paths:
         name = os.path.basename(path)
@@ -25,30 +23,21 @@ def run(database, paths, company=None, say=print):
             say(f"{name}: error: {e.strerror}")
             totals['errors'] += 1
             continue
-        with Transaction().start(database, 0, readonly=False) as transaction:
-            pool = Pool()
-            Company = pool.get('company.company')
-            Statement = pool.get('account.statement')
-            companies = ([Company(company)] if company
-                else Company.search([]))
-            if len(companies) != 1:
-                say(f"{name}: error: {len(companies)} companies, "
-                    "choose one with --company")
-                totals['errors'] += 1
-                continue
-            company_, = companies
-            with transaction.set_context(company=company_.id,
-                    language=os.environ.get('B2B_LANGUAGE', 'en')):
-                try:
-                    statements, summary = Statement.b2b_import(
-                        company_, data, name)
-                except Exception as e:
-                    transaction.rollback()
-                    message = getattr(e, 'message', None) or str(e)
-                    say(f"{name}: error: {message}")
-                    totals['errors'] += 1
-                    continue
-            transaction.commit()
+
+        def work(company):
+            Statement = Pool().get('account.statement')
+            return Statement.b2b_import(company, data, name)
+        try:
+            statements, summary = in_company(database, company, work)
+        except CompanyError as e:
+            say(f"{name}: error: {e}")
+            totals['errors'] += 1
+            continue
+        except Exception as e:
+            message = getattr(e, 'message', None) or str(e)
+            say(f"{name}: error: {message}")
+            totals['errors'] += 1
+            continue
         for key in SUMMARY_KEYS:
             totals[key] += summary.get(key, 0)
         say(f"{name}: {len(statements)} statement(s); "
