@@ -1,6 +1,7 @@
 # This file is part of the B2B wholesale suite.
-"""Run a command's work in a Tryton transaction of one company: the
-imports (bank statements, ERP files) and the API key command share it."""
+"""Run work in Tryton transactions outside of its dispatcher: the imports
+(bank statements, ERP files), the API key command, the credit benchmark
+and the concurrency tests share it."""
 import os
 
 
@@ -8,14 +9,12 @@ class CompanyError(Exception):
     "The database has no single company and none was chosen"
 
 
-def in_company(database, company, work):
-    """Return work(company) run in a transaction of the database, in the
-    context of the company (its id, else the only one) and the language
-    of $B2B_LANGUAGE (default en), committed when work returns.
-
-    Started again when Tryton asks for it (TransactionError: the first move
-    of a period locks a table, a checkout on credit finds its company
-    changed); any other exception rolls back and is raised."""
+def run(database, func, user=0, context=None, on_restart=None):
+    """Return func() run in a transaction of its own that commits when it
+    returns, started again when Tryton asks for it as its dispatcher does
+    (TransactionError: the first move of a period locks a table, a
+    checkout on credit finds its company changed), calling on_restart()
+    each time; any other exception rolls back and is raised."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction, TransactionError
 
@@ -23,24 +22,51 @@ def in_company(database, company, work):
         Pool(database).init()
     extras = {}
     while True:
-        with Transaction().start(database, 0, **extras) as transaction:
-            Company = Pool().get('company.company')
-            companies = ([Company(company)] if company
-                else Company.search([]))
-            if len(companies) != 1:
-                raise CompanyError(f"{len(companies)} companies: choose one "
-                    "with --company")
-            company_, = companies
-            with transaction.set_context(company=company_.id,
-                    language=os.environ.get('B2B_LANGUAGE', 'en')):
-                try:
-                    result = work(company_)
-                except TransactionError as exception:
-                    transaction.rollback()
-                    exception.fix(extras)
-                    continue
-                except BaseException:
-                    transaction.rollback()
-                    raise
+        with Transaction().start(database, user, context=context,
+                **extras) as transaction:
+            try:
+                result = func()
+            except TransactionError as exception:
+                transaction.rollback()
+                exception.fix(extras)
+                if on_restart:
+                    on_restart()
+                continue
+            except BaseException:
+                transaction.rollback()
+                raise
             transaction.commit()
             return result
+
+
+def in_company(database, company, work):
+    """Return work(company) run as run() does, in the context of the
+    company (its id, else the only one) and the language of $B2B_LANGUAGE
+    (default en)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    def func():
+        Company = Pool().get('company.company')
+        companies = [Company(company)] if company else Company.search([])
+        if len(companies) != 1:
+            raise CompanyError(f"{len(companies)} companies: choose one "
+                "with --company")
+        company_, = companies
+        with Transaction().set_context(company=company_.id,
+                language=os.environ.get('B2B_LANGUAGE', 'en')):
+            return work(company_)
+    return run(database, func)
+
+
+def read_files(paths, say):
+    """Yield (name, content) of each file, content None for a file that
+    cannot be read (and say why)"""
+    for path in paths:
+        name = os.path.basename(path)
+        try:
+            with open(path, 'rb') as fp:
+                yield name, fp.read()
+        except OSError as e:
+            say(f"{name}: error: {e.strerror}")
+            yield name, None

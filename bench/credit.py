@@ -40,31 +40,23 @@ def _init(database, config_path):
 
 
 def _run(database, func, context=None, user=0):
-    """Run func() in a transaction that commits; start again on a
-    TransactionError (or a lock not obtained at the start) and return
+    """Run func() in a transaction that commits, started again as Tryton
+    asks (or when a lock is not obtained at the start); return
     (result, restarts)"""
+    from b2b_suite import transactions
     from trytond import backend
-    from trytond.transaction import Transaction, TransactionError
-    extras, restarts = {}, 0
+    restarts = 0
+
+    def count():
+        nonlocal restarts
+        restarts += 1
     while True:
         try:
-            with Transaction().start(database, user, context=context,
-                    **extras) as transaction:
-                try:
-                    result = func()
-                except TransactionError as exception:
-                    transaction.rollback()
-                    exception.fix(extras)
-                    restarts += 1
-                    continue
-                except Exception:
-                    transaction.rollback()
-                    raise
-                transaction.commit()
-                return result, restarts
+            return transactions.run(database, func, user=user,
+                context=context, on_restart=count), restarts
         except backend.DatabaseOperationalError:
             # Tryton's NOWAIT table locks not obtained after its retries
-            restarts += 1
+            count()
             time.sleep(0.01)
 
 

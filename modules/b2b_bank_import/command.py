@@ -1,7 +1,6 @@
 # This file is part of the B2B wholesale suite.
 """`b2b import-statement FILE...`: import bank files from the command
 line, one transaction per file (a refused file imports nothing)"""
-import os
 
 SUMMARY_KEYS = ['read', 'matched', 'queued', 'skipped', 'duplicate',
     'errors']
@@ -10,17 +9,12 @@ SUMMARY_KEYS = ['read', 'matched', 'queued', 'skipped', 'duplicate',
 def run(database, paths, company=None, say=print):
     """Import the files into the database for the company (its id, else
     the only one); return the totals of the summaries"""
-    from b2b_suite.transactions import CompanyError, in_company
+    from b2b_suite.transactions import CompanyError, in_company, read_files
     from trytond.pool import Pool
 
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
-    for path in paths:
-        name = os.path.basename(path)
-        try:
-            with open(path, 'rb') as fp:
-                data = fp.read()
-        except OSError as e:
-            say(f"{name}: error: {e.strerror}")
+    for name, data in read_files(paths, say):
+        if data is None:
             totals['errors'] += 1
             continue
 

@@ -1,20 +1,15 @@
 # This file is part of the B2B wholesale suite.
 """`b2b import-credit` and `b2b import-invoices`: ERP files, one
 transaction each; `b2b api-key`: a key of the ERP's HTTP API"""
-import os
 
 
 def run(database, kind, paths, company=None, say=print):
     """Import the credit ('credit') or invoice ('invoices') files; return
     the number of files refused"""
+    from b2b_suite.transactions import read_files
     errors = 0
-    for path in paths:
-        name = os.path.basename(path)
-        try:
-            with open(path, 'rb') as fp:
-                data = fp.read()
-        except OSError as e:
-            say(f"{name}: error: {e.strerror}")
+    for name, data in read_files(paths, say):
+        if data is None:
             errors += 1
             continue
         errors += _import_file(database, kind, name, data, company, say)

@@ -6,6 +6,7 @@ import unittest
 from decimal import Decimal
 
 from b2b_base.tests.tools import create_customer
+from b2b_suite import transactions
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import create_company, set_company
@@ -16,7 +17,7 @@ from trytond.tests.test_tryton import (
     activate_module,
     drop_db,
 )
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 from .tools import CreditSetupMixin
 
@@ -25,24 +26,14 @@ BUYERS = 20
 
 def run_transaction(func, context, hold=None):
     """Run func in a transaction of its own that commits, starting again
-    when it raises a TransactionError (as Tryton's dispatcher does)"""
-    extras = {}
-    while True:
-        with Transaction().start(DB_NAME, 1, context=context,
-                **extras) as transaction:
-            try:
-                result = func()
-                if hold:
-                    hold()
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                continue
-            except Exception:
-                transaction.rollback()
-                raise
-            transaction.commit()
-            return result
+    when Tryton asks (as its dispatcher does); hold() runs before the
+    commit"""
+    def work():
+        result = func()
+        if hold:
+            hold()
+        return result
+    return transactions.run(DB_NAME, work, user=1, context=context)
 
 
 @unittest.skipUnless(backend.name == 'postgresql', "row locks of PostgreSQL")
