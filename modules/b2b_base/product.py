@@ -260,12 +260,12 @@ class Product(metaclass=PoolMeta):
             # the keys stand in the parameters for their values
             params = [values.get(p, p) if isinstance(p, str) else p
                 for p in params]
-            prepare = True
+            cursor.execute(query, params, prepare=True)
         else:
+            # SQLite's cursor takes no prepare argument
             query, params, names = cls._b2b_catalog_stamp_query(
                 lambda column, key: column.in_(values[key]))
-            prepare = None
-        cursor.execute(query, params, prepare=prepare)
+            cursor.execute(query, params)
         return tuple((names[index], str(stamp), count)
             for index, stamp, count in sorted(cursor))
 
