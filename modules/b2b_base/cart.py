@@ -6,18 +6,16 @@ logging out, and sales reps can list and take it over. The portal calls
 these methods and holds no rule of its own."""
 import re
 from decimal import Decimal, InvalidOperation
-from email.message import EmailMessage
 
-import trytond.config as config
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 
 from .exceptions import B2BAccessError, CartError, CheckoutError
+from .mail import send_text
 
 # "CODE QUANTITY" with spaces, tabs, a semicolon or a comma between
 QUICK_ORDER_LINE = re.compile(
@@ -300,9 +298,4 @@ class Sale(metaclass=PoolMeta):
                 total=f"{self.total_amount:.2f}",
                 currency=self.currency.code,
                 reference=self.reference or '-')
-        msg = EmailMessage()
-        msg['From'] = config.get('email', 'from')
-        msg['To'] = self.b2b_web_user.email
-        msg['Subject'] = subject
-        msg.set_content(body)
-        send_message_transactional(msg)
+        send_text(self.b2b_web_user.email, subject, body)

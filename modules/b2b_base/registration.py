@@ -1,15 +1,12 @@
 # This file is part of the B2B wholesale suite.
 import datetime
 import re
-from email.message import EmailMessage
 
-import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -19,6 +16,7 @@ from .exceptions import (
     RegistrationError,
     RegistrationStateError,
 )
+from .mail import send_text
 from .party import normalize_tax_number
 
 STATES = [
@@ -281,12 +279,7 @@ class Registration(Workflow, ModelSQL, ModelView):
                 body = gettext('b2b_base.msg_email_rejected_body',
                     name=self.contact_name, company=self.company_name,
                     reason=self.rejection_reason)
-        msg = EmailMessage()
-        msg['From'] = config.get('email', 'from')
-        msg['To'] = self.email
-        msg['Subject'] = subject
-        msg.set_content(body)
-        send_message_transactional(msg)
+        send_text(self.email, subject, body)
 
 
 class RejectStart(ModelView):

@@ -1,14 +1,13 @@
 # This file is part of the B2B wholesale suite.
 import datetime
-from email.message import EmailMessage
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .exceptions import AccountError, B2BAccessError
+from .mail import send_text
 
 ROLES = [
     ('admin', "Company administrator"),
@@ -132,18 +131,14 @@ class WebUser(metaclass=PoolMeta):
         """E-mail the invited account who invited it, to which company, and
         the link to choose its password; sent when the transaction commits,
         in the inviter's language"""
-        from trytond.sendmail import send_message_transactional
         company = self.party.rec_name
-        msg = EmailMessage()
-        msg['From'] = config.get('email', 'from')
-        msg['To'] = self.email
-        msg['Subject'] = gettext('b2b_base.msg_email_invitation_subject',
-            company=company)
-        msg.set_content(gettext('b2b_base.msg_email_invitation_body',
+        send_text(self.email,
+            gettext('b2b_base.msg_email_invitation_subject',
+                company=company),
+            gettext('b2b_base.msg_email_invitation_body',
                 inviter=inviter.email, company=company,
                 url=self.get_email_reset_password_url(),
                 days=INVITATION_DAYS))
-        send_message_transactional(msg)
 
     @classmethod
     def b2b_set_role(cls, admin, user, role):
