@@ -9,7 +9,7 @@ SUMMARY_KEYS = ['read', 'matched', 'queued', 'skipped', 'duplicate',
 def run(database, paths, company=None, say=print):
     """Import the files into the database for the company (its id, else
     the only one); return the totals of the summaries"""
-    from b2b_suite.transactions import CompanyError, in_company, read_files
+    from b2b_suite.transactions import in_company, read_files
     from trytond.pool import Pool
 
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
@@ -23,11 +23,8 @@ def run(database, paths, company=None, say=print):
             return Statement.b2b_import(company, data, name)
         try:
             statements, summary = in_company(database, company, work)
-        except CompanyError as e:
-            say(f"{name}: error: {e}")
-            totals['errors'] += 1
-            continue
         except Exception as e:
+            # a UserError of the file, the CompanyError of in_company
             message = getattr(e, 'message', None) or str(e)
             say(f"{name}: error: {message}")
             totals['errors'] += 1
