@@ -59,9 +59,7 @@ def current_account():
         key = request.cookies.get(SESSION_COOKIE)
         if key:
             WebUser = pool().get('web.user')
-            account = WebUser.get_user(key)
-            if account is not None and not account.active:
-                account = None
+            account = WebUser.b2b_session_account(key)
         g.account = account
         g.account_info = None
         if account is not None:

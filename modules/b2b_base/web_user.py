@@ -3,6 +3,7 @@ import datetime
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.model.modelstorage import local_cache
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -43,6 +44,60 @@ class WebUser(metaclass=PoolMeta):
     def on_change_party(self):
         # accounts are also edited inline on the company's form
         super().on_change_party()
+
+    @classmethod
+    def b2b_session_account(cls, key):
+        """Return the active account of the web session key, None when the
+        key is unknown or expired or the account deactivated (an expired
+        session is deleted unless the transaction is read-only), like
+        web.user.session.get_user
+
+        The account comes with what b2b_may and the portal's layout read of
+        it and of its company (e-mail, role, active; the company's name,
+        rec_name, B2B flag and status) from one query: the portal asks at
+        every request, where the session, the account and the company
+        would each be read whole."""
+        pool = Pool()
+        Session = pool.get('web.user.session')
+        Party = pool.get('party.party')
+        transaction = Transaction()
+        session = Session.__table__()
+        user = cls.__table__()
+        party = Party.__table__()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*session
+            .join(user, condition=session.user == user.id)
+            .join(party, 'LEFT', condition=user.party == party.id)
+            .select(session.id, session.write_date, session.create_date,
+                user.id, user.active, user.email, user.b2b_role,
+                party.id, party.name, party.code, party.b2b_customer,
+                party.b2b_status,
+                where=session.key == (key or ''), limit=1))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        (session_id, written, created, user_id, active, email, role,
+            party_id, name, code, b2b_customer, b2b_status) = row
+        # the session's last_modified_at, as web_user reads it
+        modified = written or created
+        if abs(modified - datetime.datetime.now()) > Session.timeout():
+            if not transaction.readonly:
+                Session.delete([Session(session_id)])
+            return None
+        if not active:
+            return None
+        company = None
+        if party_id is not None:
+            # records browsed with these values, as a read would leave them
+            party_cache = local_cache(Party, transaction)
+            party_cache[party_id] = Party._record(name=name, code=code,
+                b2b_customer=b2b_customer, b2b_status=b2b_status)
+            company = Party(party_id, _local_cache=party_cache)
+            party_cache[party_id].rec_name = company.get_rec_name('rec_name')
+        user_cache = local_cache(cls, transaction)
+        user_cache[user_id] = cls._record(active=bool(active), email=email,
+            b2b_role=role, party=company)
+        return cls(user_id, _local_cache=user_cache)
 
     @classmethod
     def _b2b_company_paths(cls):

@@ -1,4 +1,5 @@
 # This file is part of the B2B wholesale suite.
+import datetime
 from decimal import Decimal
 
 from trytond.exceptions import UserError
@@ -328,6 +329,52 @@ class B2BBaseTestCase(
 
             Party.write([party], {'b2b_status': 'blocked'})
             self.assertIsNone(WebUser.get_user(admin_key))
+
+    @with_transaction()
+    def test_session_account(self):
+        """The account of a session key, read in one query, is the account
+        of web_user's sessions, with its company; unknown, expired and
+        deactivated ones give none, and an expired session is deleted"""
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Session = pool.get('web.user.session')
+        company = create_company()
+        with set_company(company):
+            party, (admin, buyer) = create_customer(
+                "Alfa", '5213017228', [
+                    ('admin@alfa.example', 'admin'),
+                    ('buyer@alfa.example', 'buyer')])
+            admin_key = admin.new_session()
+            buyer_key = buyer.new_session()
+
+            account = WebUser.b2b_session_account(admin_key)
+            self.assertEqual(account, WebUser.get_user(admin_key))
+            self.assertEqual(account.email, 'admin@alfa.example')
+            self.assertEqual(account.party, party)
+            self.assertEqual(account.party.rec_name, "Alfa")
+            self.assertTrue(account.b2b_may('manage_accounts'))
+            # the rest of the records reads as usual
+            self.assertEqual(account.party.b2b_customer_group,
+                party.b2b_customer_group)
+            self.assertEqual(
+                WebUser.b2b_session_account(buyer_key).b2b_role, 'buyer')
+            self.assertIsNone(WebUser.b2b_session_account('no such key'))
+            self.assertIsNone(WebUser.b2b_session_account(None))
+
+            session = Session.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*session.update(
+                    [session.create_date, session.write_date],
+                    [datetime.datetime(2000, 1, 1), None],
+                    where=session.key == buyer_key))
+            self.assertIsNone(WebUser.b2b_session_account(buyer_key))
+            self.assertFalse(Session.search([('key', '=', buyer_key)]))
+
+            # deactivating ends the sessions; one left behind gives none
+            user = WebUser.__table__()
+            cursor.execute(*user.update([user.active], [False],
+                    where=user.id == admin.id))
+            self.assertIsNone(WebUser.b2b_session_account(admin_key))
 
     @with_transaction()
     def test_shop_visibility(self):
