@@ -312,8 +312,8 @@ def catalog():
         domain.append(('rec_name', 'ilike', f'%{_escape_like(search)}%'))
     # one row more than a page tells whether there is a next one: counting
     # every match of a large catalog costs more than the page itself
-    products = Product.search(domain, offset=(page - 1) * size,
-        limit=size + 1, order=[('code', 'ASC'), ('id', 'ASC')])
+    products = Product.b2b_catalog_products(domain,
+        offset=(page - 1) * size, limit=size + 1)
     more = len(products) > size
     products = products[:size]
     first = (page - 1) * size + 1
