@@ -29,6 +29,17 @@ from .tools import create_customer, registration_values, smtp_sink
 with_group = in_company('_setup_group')
 
 
+def _customer_with_sessions():
+    """Create the company Alfa with an administrator and a buyer, each
+    logged in; return the company, the two accounts and their session
+    keys"""
+    party, (admin, buyer) = create_customer(
+        "Alfa", '5213017228', [
+            ('admin@alfa.example', 'admin'),
+            ('buyer@alfa.example', 'buyer')])
+    return party, admin, buyer, admin.new_session(), buyer.new_session()
+
+
 class B2BBaseTestCase(
         AccountTestMixin, CartTestMixin, PricingTestMixin,
         CompanyTestMixin, ModuleTestCase):
@@ -314,12 +325,8 @@ class B2BBaseTestCase(
         Party = pool.get('party.party')
         company = create_company()
         with set_company(company):
-            party, (admin, buyer) = create_customer(
-                "Alfa", '5213017228', [
-                    ('admin@alfa.example', 'admin'),
-                    ('buyer@alfa.example', 'buyer')])
-            buyer_key = buyer.new_session()
-            admin_key = admin.new_session()
+            party, admin, buyer, admin_key, buyer_key = (
+                _customer_with_sessions())
             self.assertEqual(WebUser.get_user(buyer_key), buyer)
 
             WebUser.write([buyer], {'active': False})
@@ -340,12 +347,8 @@ class B2BBaseTestCase(
         Session = pool.get('web.user.session')
         company = create_company()
         with set_company(company):
-            party, (admin, buyer) = create_customer(
-                "Alfa", '5213017228', [
-                    ('admin@alfa.example', 'admin'),
-                    ('buyer@alfa.example', 'buyer')])
-            admin_key = admin.new_session()
-            buyer_key = buyer.new_session()
+            party, admin, buyer, admin_key, buyer_key = (
+                _customer_with_sessions())
 
             account = WebUser.b2b_session_account(admin_key)
             self.assertEqual(account, WebUser.get_user(admin_key))
