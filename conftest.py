@@ -88,9 +88,14 @@ def _connect():
 
 
 def pytest_sessionstart(session):
-    """Drop the cached template databases (DB_CACHE=postgresql://) built
-    from other module sources: trytond keys them by module names only"""
+    """Drop this suite's cached template databases (DB_CACHE=postgresql://)
+    built from other module sources: trytond keys them by module names
+    only. Only templates recorded as this suite's are dropped (see
+    b2b_suite.testdb); other databases of the server are never touched."""
     import os
+    import sys
+
+    from b2b_suite import testdb
     if not os.environ.get('DB_CACHE', '').startswith('postgresql://'):
         return
     connection = _connect()
@@ -98,29 +103,34 @@ def pytest_sessionstart(session):
         return
     current = _sources_hash()
     with connection:
-        rows = connection.execute(
-            "SELECT d.datname, shobj_description(d.oid, 'pg_database') "
-            "FROM pg_database d WHERE d.datname LIKE 'test-%'").fetchall()
-        for name, comment in rows:
-            if comment != current:
-                try:
-                    connection.execute(f'DROP DATABASE "{name}"')
-                except Exception:
-                    pass  # in use by another run: it checks it itself
+        left = testdb.drop_stale(connection, current,
+            log=lambda text: print(text, file=sys.stderr))
+    for name, comment in left.items():
+        if not testdb.ours(comment):
+            print(f"database {name} is not this suite's: left alone (trytond "
+                "reuses it as a template if its name is one of ours)",
+                file=sys.stderr)
     session.config._b2b_sources_hash = current
+    session.config._b2b_databases_before = set(left)
 
 
-def pytest_sessionfinish(session):
-    "Mark the template databases with the sources they were built from"
-    current = getattr(session.config, '_b2b_sources_hash', None)
+def _record_templates(config):
+    "Record the template databases made since the start as this suite's"
+    from b2b_suite import testdb
+    current = getattr(config, '_b2b_sources_hash', None)
     if not current:
         return
     connection = _connect()
     with connection:
-        rows = connection.execute(
-            "SELECT d.datname FROM pg_database d "
-            "WHERE d.datname LIKE 'test-%' "
-            "AND shobj_description(d.oid, 'pg_database') IS NULL").fetchall()
-        for name, in rows:
-            connection.execute(
-                f"COMMENT ON DATABASE \"{name}\" IS '{current}'")
+        testdb.record_new(
+            connection, config._b2b_databases_before, current)
+
+
+def pytest_runtest_teardown(item):
+    # recorded at once, so that a run stopped half-way leaves no template
+    # that a later run could not tell from a database of someone else
+    _record_templates(item.config)
+
+
+def pytest_sessionfinish(session):
+    _record_templates(session.config)

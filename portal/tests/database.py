@@ -12,6 +12,8 @@ import os
 import time
 import urllib.parse
 
+from b2b_suite import testdb
+
 MODULES = ['b2b_credit']
 
 
@@ -47,7 +49,8 @@ def _usable_template(connection, sources_hash):
     row = connection.execute(
         "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
         "WHERE datname = %s", (template_name(),)).fetchone()
-    return row is not None and row[0] in {None, sources_hash}
+    return row is not None and row[0] in {
+        None, testdb.comment(sources_hash)}
 
 
 def _activate(name):
