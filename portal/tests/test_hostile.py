@@ -206,9 +206,9 @@ def api(app):
     return {'Authorization': f'Bearer {key}', 'Accept-Language': 'en'}, nip
 
 
-def _invoice(nip, **values):
-    return dict({'number': 'HOSTILE/1', 'nip': nip, 'date': '2026-01-05',
-            'total': '100.50'}, **values)
+def _invoice(company_nip, **values):
+    return dict({'number': 'HOSTILE/1', 'nip': company_nip,
+            'date': '2026-01-05', 'total': '100.50'}, **values)
 
 
 @pytest.mark.parametrize('document, where', [
