@@ -218,7 +218,9 @@ def json_body():
     """Return the request's JSON document (numbers with a fraction as
     Decimal), or raise InputError: too large (413 is raised by werkzeug),
     not UTF-8, nested too deeply, not JSON, NaN or Infinity"""
-    data = request.get_data(cache=False)
+    # kept: flask_tryton runs the view again when the database asks
+    # for a retry (a lock), and the body must be read again then
+    data = request.get_data()
     try:
         data = data.decode('utf-8-sig')
     except UnicodeDecodeError:
