@@ -511,6 +511,34 @@ def api_key(args, parser, config_path):
     return 0
 
 
+def fuzz(args):
+    """Run the portal's property-based test (portal/tests/test_fuzz.py)
+    with N examples, on PostgreSQL as `./dev test` does: the configured
+    server (TRYTOND_DATABASE__URI) or a private throw-away cluster"""
+    root = Path(__file__).resolve().parent.parent
+    test = root / 'portal' / 'tests' / 'test_fuzz.py'
+    missing = [m for m in ['pytest', 'hypothesis']
+        if importlib.util.find_spec(m) is None]
+    if missing or not test.exists():
+        print("b2b fuzz: error: needs the source tree and the test extra "
+            "(pip install -e '.[test]'); missing: "
+            + ', '.join(missing or [str(test)]), file=sys.stderr)
+        return 1
+    if args.examples < 1:
+        print("b2b fuzz: error: --examples must be at least 1",
+            file=sys.stderr)
+        return 1
+    env = dict(os.environ, B2B_FUZZ_EXAMPLES=str(args.examples),
+        DB_NAME='test_b2b', DB_CACHE='postgresql://')
+    env.setdefault('TRYTOND_EMAIL__URI', 'smtp://127.0.0.1:1')
+    # the tests always run on PostgreSQL, whatever the configuration file
+    env.pop('TRYTOND_CONFIG', None)
+    command = [sys.executable, '-m', 'b2b_suite.pgcluster', 'run', '--',
+        sys.executable, '-m', 'pytest', '-q', str(test)]
+    say(f"fuzzing every portal route with {args.examples} examples")
+    return subprocess.run(command, cwd=root, env=env).returncode
+
+
 COMMANDS = {
     'setup': setup,
     'demo-data': demo_data,
@@ -578,11 +606,19 @@ def get_parser():
         help="pricing: measured runs of each side (default: %(default)s)")
     bench_parser.add_argument('--duration', type=int, default=20,
         help="portal: seconds of each scenario (default: %(default)s)")
+    fuzz_parser = subparsers.add_parser('fuzz',
+        help="drive every portal route and API endpoint with hostile "
+        "values (Hypothesis) on PostgreSQL; needs the test extra")
+    fuzz_parser.add_argument('--examples', type=int, default=200,
+        metavar='N', help="examples to generate (default: %(default)s; "
+        "the test suite runs 30)")
     return parser
 
 
 def main(argv=None):
     args = get_parser().parse_args(argv)
+    if args.command == 'fuzz':
+        return fuzz(args)
     if args.command == 'bench':
         # it brings its own PostgreSQL and configuration
         from bench import runner

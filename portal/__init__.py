@@ -23,9 +23,9 @@ import secrets
 from flask import Flask, g, render_template, request
 from flask_tryton import Tryton
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import i18n, scope
+from . import i18n, inputs, scope
 
 __all__ = ['create_app']
 
@@ -52,6 +52,10 @@ def _settings():
         'PORTAL_URL': os.environ.get(
             'PORTAL_URL', 'http://127.0.0.1:5000').rstrip('/'),
         'PORTAL_PAGE_SIZE': 48,
+        # the largest body: a JSON document of the API; forms are bounded
+        # lower by inputs.guard and each form value by the form memory
+        'MAX_CONTENT_LENGTH': inputs.MAX_JSON_BYTES,
+        'MAX_FORM_MEMORY_SIZE': 500_000,
         }
 
 
@@ -146,6 +150,10 @@ def create_app(config=None):
     app.config['PORTAL_TRYTON_CONTEXT'] = _portal_context(
         tryton, app.config['TRYTON_USER'])
 
+    # ids of the URLs inside PostgreSQL's integer (before the routes)
+    app.url_map.converters['int'] = inputs.BoundedIntConverter
+    # refuses control characters before any view (and the CSRF check)
+    app.before_request(inputs.guard)
     csrf = CSRFProtect(app)
     i18n.init_app(app)
 
@@ -168,6 +176,8 @@ def create_app(config=None):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if inputs.is_api():
+            return inputs.error_response(400, error.description)
         return render_template('error.html', code=400,
             kind='csrf'), 400
 
@@ -175,8 +185,10 @@ def create_app(config=None):
     def http_error(error):
         if error.code is None or error.code < 400:
             return error
-        return render_template('error.html', code=error.code,
-            kind=str(error.code), description=error.description
-            if error.code == 400 else None), error.code
+        if isinstance(error, InternalServerError):
+            # a defect: logged by Flask; the API still answers JSON
+            return inputs.error_response(500)
+        # werkzeug's own descriptions are English: the page has its text
+        return inputs.error_response(error.code)
 
     return app

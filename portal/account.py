@@ -24,7 +24,7 @@ from trytond.exceptions import RateLimitException, UserError
 from trytond.i18n import gettext as tryton_gettext
 from trytond.transaction import Transaction
 
-from . import scope
+from . import inputs, scope
 from .printouts import pdf_response, render_pdf
 from .scope import pool, transaction
 
@@ -168,6 +168,7 @@ def _countries():
 
 @blueprint.route('/addresses/new', methods=['GET', 'POST'])
 @blueprint.route('/addresses/<int:address_id>', methods=['GET', 'POST'])
+@inputs.view_checked_fields(*ADDRESS_FIELDS)
 @transaction()
 def address(address_id=None):
     "Add or edit an address of the company (its administrator only)"
@@ -184,9 +185,12 @@ def address(address_id=None):
         values['delivery'] = record.delivery if record else True
         return _page('account/address.html', address=record,
             values=values, countries=_countries())
-    values = {f: request.form.get(f, '')[:500] for f in ADDRESS_FIELDS}
+    values, error = inputs.form_texts(ADDRESS_FIELDS, 500)
     values['invoice'] = bool(request.form.get('invoice'))
     values['delivery'] = bool(request.form.get('delivery'))
+    if error:
+        return _page('account/address.html', 400, address=record,
+            values=values, countries=_countries(), error=error)
     Address = pool().get('party.address')
     try:
         Address.b2b_save_address(account, record, values)

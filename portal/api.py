@@ -5,12 +5,17 @@ invoices, the same imports as `b2b import-credit` / `import-invoices`.
 Every request carries an API key (`Authorization: Bearer KEY` or
 `X-API-Key: KEY`; `b2b api-key NAME` creates one, only its digest is
 stored); a missing or wrong key gets 401. A bad document gets 400 with
-the message naming the item, and nothing is imported."""
+the message naming the item, and nothing is imported. Every error is
+JSON (portal/__init__.py answers 404, 405 and 413 of /api/ in JSON too):
+the body is bounded in size (inputs.MAX_JSON_BYTES) and nesting
+(inputs.MAX_JSON_DEPTH), NaN and Infinity are not numbers, and the ERP's
+values are checked by module b2b_credit (amounts, control characters)."""
 from flask import Blueprint, jsonify, request
 
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
+from . import inputs
 from .scope import pool, transaction
 
 blueprint = Blueprint('api', __name__, url_prefix='/api/v1')
@@ -37,9 +42,10 @@ def _call(func):
         key = ApiKey.b2b_authenticate(_key())
     except UserError as exception:
         return _error(exception.message, 401)
-    content = request.get_json(silent=True)
-    if content is None:
-        return _error("The body must be a JSON document.", 400)
+    try:
+        content = inputs.json_body()
+    except inputs.InputError as exception:
+        return _error(str(exception), 400)
     with Transaction().set_context(company=key.company.id):
         Erp = pool().get('b2b.erp')
         try:

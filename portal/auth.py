@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from trytond.exceptions import RateLimitException, UserError
 from trytond.transaction import Transaction
 
-from . import i18n, scope
+from . import i18n, inputs, scope
 from .scope import pool, transaction
 
 blueprint = Blueprint('auth', __name__)
@@ -28,12 +28,8 @@ REGISTRATION_FIELDS = [
 
 
 def safe_next(default):
-    "Return the `next` parameter if it is a path of this site"
-    target = request.values.get('next') or ''
-    if target.startswith('/') and not target.startswith('//') and (
-            '\\' not in target):
-        return target
-    return default
+    "Return the `next` parameter if it is a path of this site, else default"
+    return inputs.safe_next(request.values.get('next'), default)
 
 
 def _page(template, status=200, **values):
@@ -49,15 +45,25 @@ def login_form():
 
 
 @blueprint.route('/login', methods=['POST'])
+@inputs.view_checked_fields('email', 'password')
 @transaction()
 def login():
     """Log in; a refusal is returned, not raised, so that the failed
     attempt is committed and the throttling of web_user counts it"""
     WebUser = pool().get('web.user')
     scope.configuration()
-    email = request.form.get('email', '').strip()
+    values, error = inputs.form_texts(['email'], 254)
+    email = values['email']
     password = request.form.get('password', '')
     next_ = safe_next('')
+    if error is None and inputs.has_control(password, multiline=False):
+        error = inputs.control_message()
+    if error is None and len(password) > 1000:
+        error = _("A field is too long (at most %(max)s characters).",
+            max=1000)
+    if error:
+        return _page('auth/login.html', 400, email=email, next=next_,
+            error=error)
     if not email or not password:
         return _page('auth/login.html', 400, email=email, next=next_,
             error=_("Enter your e-mail address and your password."))
@@ -106,6 +112,7 @@ def pending():
 
 
 @blueprint.route('/password/reset', methods=['GET', 'POST'])
+@inputs.view_checked_fields('email')
 @transaction()
 def reset_request():
     """Send a link to set a new password; the answer is the same whether
@@ -114,7 +121,10 @@ def reset_request():
     if request.method == 'GET':
         return _page('auth/reset_request.html')
     WebUser = pool().get('web.user')
-    email = request.form.get('email', '').strip().lower()
+    values, error = inputs.form_texts(['email'], 254)
+    if error:
+        return _page('auth/reset_request.html', 400, error=error)
+    email = values['email'].lower()
     if not email:
         return _page('auth/reset_request.html', 400,
             error=_("Enter your e-mail address."))
@@ -163,6 +173,7 @@ def _countries():
 
 
 @blueprint.route('/register', methods=['GET', 'POST'])
+@inputs.view_checked_fields(*REGISTRATION_FIELDS, 'password_again')
 @transaction()
 def register():
     """The registration form of b2b_base: a pending company and its
@@ -170,12 +181,24 @@ def register():
     scope.current_account()
     if not scope.configuration().self_registration:
         abort(404)
-    values = {f: request.form.get(f, '') for f in REGISTRATION_FIELDS}
+    values, error = inputs.form_texts(REGISTRATION_FIELDS[:-1], 200)
+    values['password'] = request.form.get('password', '')
+    if error is None and (inputs.has_control(values['password'], False)
+            or inputs.has_control(request.form.get('password_again', ''),
+                False)):
+        error = inputs.control_message()
+    if error is None and len(values['password']) > 1000:
+        error = _("A field is too long (at most %(max)s characters).",
+            max=1000)
     if not values['country']:
         values['country'] = 'PL'
     if request.method == 'GET':
         return _page('auth/register.html', values=values,
             countries=_countries())
+    if error:
+        values['password'] = ''
+        return _page('auth/register.html', 400, values=values,
+            countries=_countries(), error=error)
     Registration = pool().get('b2b.registration')
     if values['password'] != request.form.get('password_again', ''):
         return _page('auth/register.html', 400, values=values,

@@ -15,9 +15,11 @@ from flask_tryton import tryton_transaction
 
 from trytond.transaction import Transaction
 
-from . import i18n
+from . import i18n, inputs
 
 SESSION_COOKIE = 'b2b_session'
+# the keys of web_user's sessions are 43 characters (token_urlsafe)
+MAX_SESSION_KEY = 100
 
 
 def pool():
@@ -57,7 +59,9 @@ def current_account():
     if 'account' not in g:
         account = None
         key = request.cookies.get(SESSION_COOKIE)
-        if key:
+        # a forged cookie (a NUL, a megabyte) is no session, not an error
+        if key and len(key) <= MAX_SESSION_KEY and not inputs.has_control(
+                key, multiline=False):
             WebUser = pool().get('web.user')
             account = WebUser.b2b_session_account(key)
         g.account = account
@@ -93,9 +97,9 @@ def owned(model, record_id, action='view'):
     missing record or one of another company"""
     account = require_account(action)
     Model = pool().get(model)
-    try:
-        record_id = int(record_id)
-    except (TypeError, ValueError):
+    # an id from a form: digits inside PostgreSQL's integer, else 404
+    record_id = inputs.record_id(record_id)
+    if record_id is None:
         abort(404)
     records = Model.search([('id', '=', record_id)], limit=1)
     if not records or not account.b2b_may(action, records[0]):

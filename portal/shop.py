@@ -32,7 +32,7 @@ from markupsafe import Markup
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
-from . import i18n, scope
+from . import i18n, inputs, scope
 from .scope import pool, transaction
 
 blueprint = Blueprint('shop', __name__)
@@ -294,13 +294,17 @@ def catalog():
     Product = pool().get('product.product')
     Category = pool().get('product.category')
     size = current_app.config['PORTAL_PAGE_SIZE']
+    # control characters are refused before (inputs.guard)
     search = request.args.get('q', '').strip()[:100]
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = inputs.page_number(request.args.get('page'))
     domain = catalog_domain()
     category = None
     if request.args.get('category'):
+        category_id = inputs.record_id(request.args['category'])
+        if category_id is None:
+            abort(404)
         categories = Category.search([
-                ('id', '=', request.args.get('category', 0, type=int)),
+                ('id', '=', category_id),
                 ('accounting', '=', False),
                 ], limit=1)
         if not categories:

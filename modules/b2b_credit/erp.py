@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -29,6 +30,20 @@ from .exceptions import APIKeyError, ErpImportError
 
 CREDIT_FIELDS = ['nip', 'credit_limit', 'used_credit', 'as_of']
 INVOICE_FIELDS = ['number', 'nip', 'date', 'due_date', 'total']
+# an amount of the ERP: at most 12 digits before the decimal point (a
+# credit limit or an invoice of a trillion is a mistake, and larger ones
+# overflowed the pages that show them) and the 2 of the currency after
+MAX_AMOUNT = Decimal('1e12')
+CENT = Decimal('0.01')
+# PostgreSQL refuses NUL in text, and no value of the ERP holds a control
+# character (tab, newline and carriage return are the CSV's own)
+CONTROL = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]')
+
+
+def _shown(value):
+    "Return the value as a message shows it: one line, 40 characters"
+    text = CONTROL.sub('?', str(value))
+    return text if len(text) <= 40 else text[:37] + '...'
 
 
 def hash_key(key):
@@ -64,8 +79,29 @@ def read_rows(data, name):
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     reader.fieldnames = [
         (f or '').strip().lower() for f in reader.fieldnames or []]
-    return [(gettext('b2b_credit.msg_import_line',
-                number=reader.line_num), row) for row in reader]
+    rows = []
+    for row in reader:
+        where = gettext('b2b_credit.msg_import_line',
+            number=reader.line_num)
+        _check_texts(where, row)
+        rows.append((where, row))
+    return rows
+
+
+def _check_texts(where, row):
+    """Raise ErpImportError when a name or a value of the row holds a
+    control character or is not a single value"""
+    for field, value in row.items():
+        if field is None:
+            # the values beyond the CSV's header, which nothing reads
+            continue
+        if isinstance(value, (dict, list)):
+            raise ErpImportError(gettext('b2b_credit.msg_import_bad',
+                    where=where, field=_shown(field), value=_shown(value)))
+        if CONTROL.search(str(field)) or (
+                isinstance(value, str) and CONTROL.search(value)):
+            raise ErpImportError(gettext('b2b_credit.msg_import_control',
+                    where=where, field=_shown(field)))
 
 
 def json_rows(content):
@@ -82,26 +118,36 @@ def json_rows(content):
         where = gettext('b2b_credit.msg_import_item', number=index)
         if not isinstance(item, dict):
             raise ErpImportError(gettext('b2b_credit.msg_import_bad',
-                    where=where, field='-', value=str(item)))
+                    where=where, field='-', value=_shown(item)))
+        _check_texts(where, item)
         rows.append((where, {k.lower(): v for k, v in item.items()}))
     return rows
 
 
 def _amount(where, row, field, required=True):
+    """Return the amount of the field as a Decimal; raise ErpImportError
+    for a missing one (when required), a text that is not a number,
+    NaN or Infinity, or more than 12 digits before the decimal point or
+    2 after"""
     value = row.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ErpImportError(gettext('b2b_credit.msg_import_missing',
                     where=where, field=field))
         return None
-    try:
-        amount = Decimal(str(value).strip().replace(' ', '')
-            .replace('\xa0', '').replace(',', '.'))
-    except InvalidOperation:
-        amount = None
+    amount = None
+    if not isinstance(value, bool) and len(str(value)) <= 100:
+        try:
+            amount = Decimal(str(value).strip().replace(' ', '')
+                .replace('\xa0', '').replace(',', '.'))
+        except InvalidOperation:
+            pass
     if amount is None or not amount.is_finite():
         raise ErpImportError(gettext('b2b_credit.msg_import_bad',
-                where=where, field=field, value=value))
+                where=where, field=field, value=_shown(value)))
+    if abs(amount) >= MAX_AMOUNT or amount != amount.quantize(CENT):
+        raise ErpImportError(gettext('b2b_credit.msg_import_amount',
+                where=where, field=field, value=_shown(value)))
     return amount
 
 
@@ -116,7 +162,7 @@ def _date(where, row, field, type_=datetime.date, required=True):
         return type_.fromisoformat(str(value).strip())
     except ValueError:
         raise ErpImportError(gettext('b2b_credit.msg_import_bad',
-                where=where, field=field, value=value))
+                where=where, field=field, value=_shown(value)))
 
 
 class Erp(Model):
@@ -145,7 +191,7 @@ class Erp(Model):
         parties = [p for p in parties if p.b2b_customer]
         if len(parties) != 1:
             raise ErpImportError(gettext('b2b_credit.msg_import_party',
-                    where=where, nip=nip))
+                    where=where, nip=_shown(nip)))
         return parties[0]
 
     @classmethod
@@ -169,7 +215,7 @@ class Erp(Model):
             if limit is not None and limit < 0:
                 raise ErpImportError(gettext('b2b_credit.msg_import_bad',
                         where=where, field='credit_limit',
-                        value=row.get('credit_limit')))
+                        value=_shown(row.get('credit_limit'))))
             as_of = _date(where, row, 'as_of', datetime.datetime,
                 required=False)
             if as_of and as_of.tzinfo:
@@ -221,7 +267,7 @@ class Erp(Model):
             if number in numbers:
                 raise ErpImportError(gettext(
                         'b2b_credit.msg_import_duplicate',
-                        where=where, number=number))
+                        where=where, number=_shown(number)))
             numbers.add(number)
             party = cls._party(where, row)
             date = _date(where, row, 'date')
@@ -230,7 +276,8 @@ class Erp(Model):
             if total <= 0 or (due_date and due_date < date):
                 field = 'total' if total <= 0 else 'due_date'
                 raise ErpImportError(gettext('b2b_credit.msg_import_bad',
-                        where=where, field=field, value=row.get(field)))
+                        where=where, field=field,
+                        value=_shown(row.get(field))))
             parsed.append((number, party, date, due_date or date, total))
         existing = {i.b2b_external_number for i in Invoice.search([
                     ('company', '=', company.id),

@@ -214,6 +214,58 @@ class B2BCreditTestCase(CreditSetupMixin, CompanyTestMixin, ModuleTestCase):
         self.assertEqual(self.party.credit_limit_amount, D('5000'))
 
     @with_credit
+    def test_import_absurd_values(self):
+        """An amount beyond 12 digits before the decimal point or 2 after,
+        NaN, Infinity or a control character is refused naming the line
+        or item and the field; nothing is imported"""
+        pool = Pool()
+        Erp = pool.get('b2b.erp')
+        Invoice = pool.get('account.invoice')
+        Configuration = pool.get('b2b.configuration')
+        configuration = Configuration(1)
+        configuration.erp_invoice_account = self.revenue
+        configuration.save()
+        limit = self.party.credit_limit_amount
+        header = "number;nip;date;total\n"
+        good = "FV/1/2026;5213017228;2026-01-10;100\n"
+        for total in ['1e30', '1000000000000', '1' * 400, '0.' + '0' * 400
+                + '1', '10.555', 'NaN', 'Infinity', '-1e309']:
+            with self.assertRaises(ErpImportError) as cm:
+                Erp.import_invoices(read_rows(
+                        header + good + f"FV/2/2026;5213017228;2026-01-10;"
+                        f"{total}\n", 'f.csv'))
+            self.assertIn("line 3", cm.exception.message)
+            self.assertIn("total", cm.exception.message)
+        for document in [
+                '{"invoices": [{"number": "A\\u0000B", "nip": "5213017228",'
+                ' "date": "2026-01-10", "total": 1}]}',
+                '{"invoices": [{"number": "A", "nip": "5213017228",'
+                ' "date": "2026-01-10", "total": 1e30}]}',
+                '{"invoices": [{"number": "A", "nip": ["5213017228"],'
+                ' "date": "2026-01-10", "total": 1}]}',
+                ]:
+            with self.assertRaises(ErpImportError) as cm:
+                Erp.import_invoices(read_rows(document, 'f.json'))
+            self.assertIn("item 1", cm.exception.message)
+        self.assertEqual(
+            Invoice.search([('b2b_external_number', '!=', None)]), [])
+        for row in ["5213017228;1e30;", "5213017228;10;1e13",
+                "5213017228\x00;10;", "5213017228;10;0.001"]:
+            with self.assertRaises(ErpImportError) as cm:
+                Erp.import_credit(read_rows(
+                        "nip;credit_limit;used_credit\n" + row, 'c.csv'))
+            self.assertIn("line 2", cm.exception.message)
+        self.assertEqual(self.party.credit_limit_amount, limit)
+
+        # the bounds themselves are accepted
+        self.assertEqual(Erp.import_credit(read_rows(
+                    "nip;credit_limit;used_credit\n"
+                    "5213017228;999999999999.99;-999999999999.99\n",
+                    'c.csv')), 1)
+        self.assertEqual(self.party.credit_limit_amount,
+            D('999999999999.99'))
+
+    @with_credit
     def test_api_key(self):
         "API keys are stored as digests; a wrong key is refused"
         pool = Pool()
