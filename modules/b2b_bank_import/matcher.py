@@ -405,6 +405,10 @@ def match_line(index, amount, title='', account='', name='',
         nips.add(re.sub(r'\D', '', mpp.group('idc')))
     for m in _NIP.finditer(folded):
         nips.add(re.sub(r'\D', '', m.group(1)))
+    if len(folded) > 35:
+        # a NIP the bank's cut after 35 characters split (NI P 526…)
+        for m in _NIP.finditer(_uncut(folded)):
+            nips.add(re.sub(r'\D', '', m.group(1)))
     nip_parties = {index.by_nip[n] for n in nips
         if nip_valid(n) and n in index.by_nip}
     if not virtual and nip_parties:
@@ -453,8 +457,7 @@ def match_line(index, amount, title='', account='', name='',
                 != amount):
             # a bank that put a space after each 35 characters and did
             # not say so: read it without them too, keep what fits best
-            uncut = ''.join(c for n, c in enumerate(text)
-                if not (n % 36 == 35 and c == ' '))
+            uncut = _uncut(text)
             found2, unresolved2 = _title_refs(index, uncut)
             due2 = sum((index.invoices[i].amount for i in found2), ZERO)
             if (not unresolved2 and found2 and due2 == amount) or (
@@ -550,6 +553,12 @@ def match_line(index, amount, title='', account='', name='',
     return _review(index, amount, party_reasons + [
             ('ambiguous' if exact else 'amount_mismatch', None)],
         exact or invoices, party)
+
+
+def _uncut(text):
+    "The text without the space a bank put after every 35 characters"
+    return ''.join(c for n, c in enumerate(text)
+        if not (n % 36 == 35 and c == ' '))
 
 
 def _conflict(evidence, companies):
