@@ -256,16 +256,19 @@ class B2BBankImportTestCase(
             Origin.b2b_assign([fee])
 
     def _other_company(self):
-        """Kemira (known account and NIP) and Hurtownia (its invoices
-        FV/2026/11/0012 1000.00, 0013 230.00, 0014 75.50)"""
+        """Kemira (known account and NIP, an invoice of its own), Alfa
+        (nothing open) and Hurtownia (its invoices FV/2026/11/0012
+        1000.00, 0013 230.00, 0014 75.50)"""
         self._journal('PL12105014451000002271681920')
         self.kemira = self._customer("Kemira Świecie Sp. z o.o.",
             '5261040828', iban='PL68175010510000000001050834')
         self.hurt = self._customer("Hurtownia Łącznik Sp. z o.o.",
             '5260250274', iban='PL19114020040000350230599137')
         self._number_next(12)
-        return [self._invoice(a, party=self.hurt)
+        invoices = [self._invoice(a, party=self.hurt)
             for a in ['1000.00', '230.00', '75.50']]
+        self._invoice('4000.00', party=self.kemira)
+        return invoices
 
     @with_bank
     def test_known_payer_citing_other_company_not_booked(self):
@@ -283,8 +286,11 @@ class B2BBankImportTestCase(
                     unknown),
                 ('account', 'FV/2026/11/0012', 'K. NOWAK',
                     'PL68175010510000000001050834'),
-                ('nip', 'NIP 526-104-08-28 FV/2026/11/0012', '', unknown)]:
+                ('nip', 'NIP 526-104-08-28 FV/2026/11/0012', '', unknown),
+                # a customer with nothing open is known too
+                ('alfa', 'FV/2026/11/0012 NIP 5213017228', '', unknown)]:
             with self.subTest(how=how):
+                payer = self.party if how == 'alfa' else self.kemira
                 statements, summary = self._import('kemira-%s.sta' % how,
                     mt940('PL12105014451000002271681920', [
                             (today, Decimal('1000.00'), title, name, iban)],
@@ -293,9 +299,9 @@ class B2BBankImportTestCase(
                 self.assertEqual((summary['matched'], summary['queued']),
                     (0, 1), origin.b2b_reason)
                 self.assertEqual(origin.b2b_state, 'review')
-                self.assertIn("the payer (Kemira Świecie Sp. z o.o.) and "
-                    "the invoices' company differ", origin.b2b_reason)
-                self.assertEqual(origin.party, self.kemira)
+                self.assertIn("the payer (%s) and the invoices' company "
+                    "differ" % payer.name, origin.b2b_reason)
+                self.assertEqual(origin.party, payer)
                 self.assertEqual(list(origin.b2b_candidates), [invoice])
                 self.assertIsNone(origin.b2b_payment)
                 self.assertEqual(Invoice(invoice.id).amount_to_pay,
