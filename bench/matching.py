@@ -151,7 +151,7 @@ def generate(seed=2026, companies=3000, invoices=30000, lines=5000):
     kinds = [('single', 34), ('several', 8), ('abbreviated', 3),
         ('partial', 6), ('overpayment', 3), ('mpp', 6), ('ksef', 5),
         ('virtual', 7), ('account_only', 5), ('typo_number', 2),
-        ('fee', 6), ('outgoing', 8), ('unrelated', 7)]
+        ('fee', 6), ('outgoing', 8), ('unrelated', 7), ('other_payer', 5)]
     population = [k for k, w in kinds for _ in range(w)]
     for n in range(lines):
         kind = rng.choice(population)
@@ -242,6 +242,29 @@ def generate(seed=2026, companies=3000, invoices=30000, lines=5000):
             if sum(1 for i in by_party[payer.id] if i.id not in used
                     and i.amount == invoice.amount):
                 line['truth'] = ()
+        elif kind == 'other_payer':
+            # a known customer cites another company's invoice for exactly
+            # what is left to pay: not booked (a booking is a wrong match)
+            owner, (invoice,) = pick()
+            while True:
+                payer = rng.choice(payers)
+                # not a company of the same name: that name would fit
+                if payer.name.split()[:4] != owner.name.split()[:4]:
+                    break
+            how = rng.choice(['name', 'account', 'nip'])
+            extra = ''
+            if how == 'name':
+                account = _iban(rng)
+                name = payer.name.upper() + rng.choice(['', ' UL. LIPOWA 7',
+                        ' ' + rng.choice(CITIES).upper()])
+            elif how == 'account':
+                account, name = rng.choice(payer.accounts), payer.name.upper()
+            else:
+                account = _iban(rng)
+                name = rng.choice(['', payer.name.upper()[:12]])
+                extra = 'NIP ' + payer.nip
+            line.update(amount=invoice.amount, account=account, name=name,
+                title=title_for([spell(invoice)], extra), truth=())
         elif kind == 'fee':
             line.update(amount=-_amount(rng, 1, 50),
                 account='', name='', line_kind='fee',

@@ -8,7 +8,7 @@ the review queue with its candidates.  Every decision carries its reasons.
 """
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -76,8 +76,11 @@ _REASONS = {
     'fee': ("bank fee", "opłata bankowa"),
     'unknown_number': ("invoice reference %s not open",
         "numer faktury %s nie jest otwarty"),
-    'party_conflict': ("the payer and the invoices' company differ",
-        "płatnik i firma z faktur się różnią"),
+    'party_conflict': ("the payer (%s) and the invoices' company differ",
+        "płatnik (%s) i firma z faktur się różnią"),
+    'name_only': ("the payer known by its name only: not booked without "
+        "an invoice number", "płatnik rozpoznany tylko po nazwie: bez "
+        "numeru faktury nie księgujemy"),
     'ambiguous': ("several possible invoices", "kilka możliwych faktur"),
     'amount_mismatch': ("the amount does not fit the invoices",
         "kwota nie pasuje do faktur"),
@@ -167,6 +170,7 @@ class InvoiceIndex:
         self.by_account = defaultdict(set)
         self.by_virtual = {}
         self.name_words = {}
+        self._by_name_pair = None
         for invoice in invoices:
             self.add(invoice)
         for payer in payers:
@@ -202,6 +206,43 @@ class InvoiceIndex:
         for account in payer.virtual_accounts:
             self.by_virtual[_alnum(_fold(account))] = payer.id
         self.name_words[payer.id] = _name_words(payer.name)
+        self._by_name_pair = None
+
+    def _name_pairs(self):
+        """The companies by the two rarest distinctive words of their
+        names: a name given holds both, so its pairs of words find every
+        company it may name among thousands in a few lookups"""
+        if self._by_name_pair is None:
+            named = {p: w for p, w in self.name_words.items() if len(w) >= 2}
+            count = Counter(w for words in named.values() for w in words)
+            by_pair = defaultdict(list)
+            for payer_id, words in named.items():
+                pair = sorted(words, key=lambda w: (count[w], w))[:2]
+                by_pair[tuple(sorted(pair))].append(payer_id)
+            self._by_name_pair = by_pair
+        return self._by_name_pair
+
+    def name_payers(self, name):
+        """The companies a counterparty name names: every distinctive
+        word of the company's name (at least two) is in it.  Of a name
+        inside another one found (Alfa Budowa, Alfa Budowa Radom) only the
+        longer: the shorter would need the other's words by chance"""
+        given = _name_words(name)
+        if len(given) < 2:
+            return set()
+        by_pair = self._name_pairs()
+        words = sorted(given)[:60]  # a name, not a text: bounded
+        found = set()
+        for n, first in enumerate(words):
+            for second in words[n + 1:]:
+                for payer_id in by_pair.get((first, second), ()):
+                    if self.name_words[payer_id] <= given:
+                        found.add(payer_id)
+        if len(found) > 1:
+            found = {p for p in found if not any(
+                        self.name_words[p] < self.name_words[q]
+                        for q in found)}
+        return found
 
     def remove(self, invoice_id, amount):
         "Take a booked amount off an invoice (matching a statement in turn)"
@@ -339,15 +380,22 @@ def match_line(index, amount, title='', account='', name='',
     title = title or ''
     folded = _fold(title)
 
-    # who pays
+    # who pays; evidence: the companies each sign of the payer allows
+    # (its known account, a NIP, its name), all must allow what is booked
     party = None
     party_reasons = []
+    evidence = []
     if virtual_account:
         party = index.by_virtual.get(_alnum(_fold(virtual_account)))
         if party is not None:
+            # the company's own account at our bank: what it credits is
+            # the company's, whoever sent it
             party_reasons.append(('virtual_account', virtual_account))
-    if party is None and account:
+    virtual = party is not None
+    if not virtual and account:
         parties = index.by_account.get(_alnum(_fold(account)), set())
+        if parties:
+            evidence.append(parties)
         if len(parties) == 1:
             party, = parties
             party_reasons.append(('account', account))
@@ -357,11 +405,27 @@ def match_line(index, amount, title='', account='', name='',
         nips.add(re.sub(r'\D', '', mpp.group('idc')))
     for m in _NIP.finditer(folded):
         nips.add(re.sub(r'\D', '', m.group(1)))
+    if len(folded) > 35:
+        # a NIP the bank's cut after 35 characters split (NI P 526…)
+        for m in _NIP.finditer(_uncut(folded)):
+            nips.add(re.sub(r'\D', '', m.group(1)))
     nip_parties = {index.by_nip[n] for n in nips
         if nip_valid(n) and n in index.by_nip}
+    if not virtual and nip_parties:
+        evidence.append(nip_parties)
     if party is None and len(nip_parties) == 1:
         party, = nip_parties
         party_reasons.append(('nip', index.payers[party].nip))
+    name_parties = index.name_payers(name) if name and not virtual else set()
+    by_name = False
+    if name_parties:
+        evidence.append(name_parties)
+        if party is None and len(name_parties) == 1:
+            # the payer recognised, but a name alone books nothing that
+            # the title does not name
+            party, = name_parties
+            party_reasons.append(('name', None))
+            by_name = True
 
     # what is paid
     refs = {}
@@ -393,8 +457,7 @@ def match_line(index, amount, title='', account='', name='',
                 != amount):
             # a bank that put a space after each 35 characters and did
             # not say so: read it without them too, keep what fits best
-            uncut = ''.join(c for n, c in enumerate(text)
-                if not (n % 36 == 35 and c == ' '))
+            uncut = _uncut(text)
             found2, unresolved2 = _title_refs(index, uncut)
             due2 = sum((index.invoices[i].amount for i in found2), ZERO)
             if (not unresolved2 and found2 and due2 == amount) or (
@@ -409,17 +472,24 @@ def match_line(index, amount, title='', account='', name='',
     if refs:
         invoices = [index.invoices[i] for i in refs]
         ref_parties = {i.party for i in invoices}
-        if party is not None:
-            if ref_parties != {party}:
-                return _review(index, amount, [('party_conflict', None)]
-                    + party_reasons, invoices, party)
-        elif len(ref_parties) > 1:
-            # one spelling, several companies' invoices
-            return _review(index, amount, [('ambiguous', None)], invoices)
-        else:
+        if party is not None and ref_parties != {party}:
+            return _review(index, amount, [
+                    ('party_conflict', _names(index, {party}))]
+                + party_reasons, invoices, party)
+        conflict = _conflict(evidence, ref_parties)
+        if conflict:
+            # an account known for several companies, or a name of
+            # several: none of them the invoices' one
+            return _review(index, amount, [
+                    ('party_conflict', _names(index, conflict))]
+                + party_reasons, invoices, party)
+        if party is None:
+            if len(ref_parties) > 1:
+                # one spelling, several companies' invoices
+                return _review(index, amount, [('ambiguous', None)],
+                    invoices)
             party, = ref_parties
-            payer = index.payers.get(party)
-            if payer and _name_like(index, party, name):
+            if party in name_parties:
                 party_reasons.append(('name', None))
         if currency and any(i.currency != currency for i in invoices):
             return _review(index, amount, [('currency', currency)],
@@ -449,6 +519,16 @@ def match_line(index, amount, title='', account='', name='',
         return _review(index, amount, [('no_evidence', None)])
     invoices = [i for i in index.by_party.get(party, ())
         if i.amount > 0 and (not currency or i.currency == currency)]
+    conflict = _conflict(evidence, {party})
+    if conflict:
+        # e.g. the account known for one company, the name another's
+        return _review(index, amount, [
+                ('party_conflict', _names(index, conflict))]
+            + party_reasons, invoices, party)
+    if by_name:
+        exact = [i for i in invoices if i.amount == amount]
+        return _review(index, amount, party_reasons + [('name_only', None)],
+            exact or invoices, party)
     if unresolved:
         # the title names something we cannot find: ask
         return _review(index, amount, party_reasons + [
@@ -475,13 +555,25 @@ def match_line(index, amount, title='', account='', name='',
         exact or invoices, party)
 
 
-def _name_like(index, party, name):
-    words = index.name_words.get(party)
-    if not words or not name:
-        return False
-    given = _name_words(name)
-    # every distinctive word of the company's name, at least two
-    return len(words) >= 2 and words <= given
+def _uncut(text):
+    "The text without the space a bank put after every 35 characters"
+    return ''.join(c for n, c in enumerate(text)
+        if not (n % 36 == 35 and c == ' '))
+
+
+def _conflict(evidence, companies):
+    "The companies of the first sign of the payer that excludes companies"
+    for allowed in evidence:
+        if not companies <= allowed:
+            return allowed
+    return None
+
+
+def _names(index, parties):
+    "The names of the companies for a reason, a few"
+    names = sorted(index.payers[p].name if p in index.payers else str(p)
+        for p in parties)
+    return ' / '.join(names[:3]) + (' …' if len(names) > 3 else '')
 
 
 def _allocate(index, status, party, invoices, amount, reasons):

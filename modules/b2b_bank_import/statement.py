@@ -15,6 +15,7 @@ from decimal import Decimal
 from sql import Literal
 from sql.operators import In
 
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
@@ -45,9 +46,24 @@ def _language():
     return Transaction().language or 'en'
 
 
+def _refuse_line(filename, statement, position, line, cause):
+    """The error refusing a file for one of its operations: the file, the
+    operation (its number in the statement and its text) and why"""
+    text = ' '.join((line.title or line.description or line.name
+            or '').split())
+    if len(text) > 100:
+        text = text[:99] + '…'
+    return StatementImportError(gettext(
+            'b2b_bank_import.msg_line_refused',
+            file=filename or gettext('b2b_bank_import.msg_uploaded_file'),
+            statement=statement, line=position, date=line.date,
+            amount=line.amount, text=text, error=cause))
+
+
 def build_index(company, currency=None):
-    """The open customer invoices of the company and the payers that may
-    pay them, read in a few batched queries"""
+    """The open customer invoices of the company and the companies that
+    may pay (B2B customers, those with open invoices or an identifying
+    account), read in a few batched queries"""
     pool = Pool()
     Invoice = pool.get('account.invoice')
     Party = pool.get('party.party')
@@ -77,8 +93,12 @@ def build_index(company, currency=None):
                     ksef=values['b2b_ksef_number'] or '',
                     currency=values['currency.']['code']))
             party_ids.add(values['party'])
-    party_ids |= {p.id for p in Party.search([
-                ('b2b_virtual_account', '!=', None)])}
+    # every customer: a payer is recognised (and a citation of another
+    # company's invoice caught) also when it has nothing open itself
+    party_ids |= {p.id for p in Party.search(['OR',
+                ('b2b_virtual_account', '!=', None),
+                ('b2b_customer', '=', True),
+                ])}
     payers = {i: Payer(id=i) for i in party_ids}
     party = Party.__table__()
     identifier = Identifier.__table__()
@@ -125,6 +145,7 @@ class Statement(metaclass=PoolMeta):
         Payment = pool.get('b2b.payment')
         Invoice = pool.get('account.invoice')
         Party = pool.get('party.party')
+        Period = pool.get('account.period')
 
         try:
             parsed = parse(data, filename)
@@ -142,6 +163,8 @@ class Statement(metaclass=PoolMeta):
             if journal is None:
                 raise StatementImportError(gettext(
                         'b2b_bank_import.msg_no_journal',
+                        file=filename or gettext(
+                            'b2b_bank_import.msg_uploaded_file'),
                         account=stmt.account,
                         currency=stmt.currency or ''))
             keys = stmt.line_keys()
@@ -151,12 +174,13 @@ class Statement(metaclass=PoolMeta):
                 existing.update(o.b2b_key for o in Origin.search([
                             ('b2b_key', 'in', list(sub_keys)),
                             ]))
-            new = [(k, l) for k, l in zip(keys, stmt.lines)
-                if k not in existing]
+            label = ' '.join(filter(None, [stmt.account, stmt.number]))
+            new = [(k, l, n) for n, (k, l) in enumerate(
+                    zip(keys, stmt.lines), 1) if k not in existing]
             summary['duplicate'] += len(keys) - len(new)
             if not new and keys:
                 continue
-            total = sum((l.amount for _, l in new), Decimal(0))
+            total = sum((l.amount for _, l, _ in new), Decimal(0))
             start = stmt.opening_balance
             end = stmt.closing_balance
             if start is None:
@@ -172,7 +196,7 @@ class Statement(metaclass=PoolMeta):
                 total_amount=total, number_of_lines=len(new),
                 origin_file=data)
             origins = []
-            for key, line in new:
+            for key, line, position in new:
                 origin = Origin(statement=statement, date=line.date,
                     amount=line.amount,
                     number=(line.transaction_id or line.reference or '')[:64],
@@ -185,50 +209,72 @@ class Statement(metaclass=PoolMeta):
                     b2b_title=line.title,
                     b2b_bank_code=line.code)
                 origins.append(origin)
-                todo.append((origin, line, journal))
+                todo.append((origin, line, journal, label, position))
             statements.append(statement)
             todo_origins.extend(origins)
-        cls.save(statements)
-        # saved on their own (not through statement.origins) so that these
-        # very instances get their ids for the payments' origin
-        Origin.save(todo_origins)
         if not todo:
             return statements, summary
 
+        # matched before anything is written: a transfer to book needs an
+        # open period at its date, else the file is refused naming it
         started = time.perf_counter()
         currency = company.currency.code
         index = build_index(company)
-        to_save = []
-        for origin, line, journal in todo:
+        matches = []
+        for origin, line, journal, label, position in todo:
             match = match_line(index, line.amount, line.title,
                 account=line.account, name=line.name,
                 virtual_account=line.virtual_account, kind=line.kind,
                 currency=line.currency or currency)
+            if match.status == 'matched' and book:
+                try:
+                    Period.find(company.id, date=line.date)
+                except UserError as e:
+                    raise _refuse_line(filename, label, position, line,
+                        e.message) from e
+                for invoice_id, amount in match.allocations:
+                    index.remove(invoice_id, amount)
+            matches.append(match)
+
+        cls.save(statements)
+        # saved on their own (not through statement.origins) so that these
+        # very instances get their ids for the payments' origin
+        Origin.save(todo_origins)
+        for (origin, line, journal, label, position), match in zip(
+                todo, matches):
             origin.b2b_state = match.status
             origin.b2b_reason = describe(match.reasons, _language())
             origin.b2b_candidates = match.candidates
             if match.party is not None:
                 origin.party = match.party
-            if match.status == 'matched' and book:
-                invoices = [i for i, _ in match.allocations]
-                payment = Payment.record(Party(match.party), line.amount,
-                    line.date, invoices=Invoice.browse(invoices),
-                    reference=origin.number or origin.description,
-                    origin=origin, journal=journal.journal,
-                    account=journal.account,
-                    reason=describe(match.reasons, 'en'))
-                origin.b2b_payment = payment
-                for invoice_id, amount in match.allocations:
-                    index.remove(invoice_id, amount)
-                summary['matched'] += 1
-            elif match.status == 'review':
-                if len(match.candidates) == 1:
-                    origin.b2b_invoice = match.candidates[0]
-                summary['queued'] += 1
-            else:
-                summary['skipped'] += 1
-            to_save.append(origin)
-        Origin.save(to_save)
+            try:
+                if match.status == 'matched' and book:
+                    invoices = [i for i, _ in match.allocations]
+                    payment = Payment.record(Party(match.party),
+                        line.amount, line.date,
+                        invoices=Invoice.browse(invoices),
+                        reference=origin.number or origin.description,
+                        origin=origin, journal=journal.journal,
+                        account=journal.account,
+                        reason=describe(match.reasons, 'en'))
+                    origin.b2b_payment = payment
+                    summary['matched'] += 1
+                elif match.status == 'review':
+                    # prefilled only when it may pay for the payer found:
+                    # another company's invoice stays a candidate (the
+                    # field's domain would refuse it, and the file)
+                    if len(match.candidates) == 1 and (match.party is None
+                            or index.invoices[match.candidates[0]].party
+                            == match.party):
+                        origin.b2b_invoice = match.candidates[0]
+                    summary['queued'] += 1
+                else:
+                    summary['skipped'] += 1
+                # saved one by one: a refusal names its operation
+                origin.save()
+            except UserError as e:
+                raise _refuse_line(filename, label, position, line,
+                    e.message) from e
         summary['seconds'] = time.perf_counter() - started
         return statements, summary
 
@@ -255,7 +301,10 @@ class Origin(metaclass=PoolMeta):
         domain=[
             ('company', '=', Eval('company', -1)),
             ('type', '=', 'out'),
-            ('state', '=', 'posted'),
+            # the invoice an assignment paid in full is paid
+            If(Eval('b2b_state') == 'review',
+                ('state', '=', 'posted'),
+                ('state', 'in', ['posted', 'paid'])),
             If(Bool(Eval('party')), ('party', '=', Eval('party', -1)), ()),
             ],
         states={

@@ -141,6 +141,92 @@ class MatcherTestCase(unittest.TestCase):
             account='PL19114020040000350230599137')
         self.assertEqual(match.status, 'review')
 
+    def assertConflict(self, match, party, candidates):
+        "To review for another company than the payer's, nothing booked"
+        self.assertEqual(match.status, 'review', match.reason)
+        self.assertEqual(match.allocations, [])
+        self.assertEqual(match.reasons[0][0], 'party_conflict', match.reason)
+        self.assertEqual(match.party, party)
+        self.assertEqual(match.candidates, candidates)
+
+    def test_known_payer_cites_other_company(self):
+        "Kemira pays exactly Hurtownia's invoice, citing its number: ask"
+        # recognised by its name in the counterparty field only
+        match = match_line(index(), D('1000.00'), 'FV/2026/11/0012',
+            account='PL61109010140000071219812874',
+            name='KEMIRA ŚWIECIE SPÓŁKA Z O.O. UL. WISLANA 1')
+        self.assertConflict(match, KEMIRA, [1])
+        self.assertIn('Kemira Świecie Sp. z o.o.', match.reason)
+        self.assertIn('płatnik (Kemira Świecie Sp. z o.o.) i firma',
+            describe(match.reasons, 'pl'))
+        # by its known account, by its NIP in the title
+        match = match_line(index(), D('1000.00'), 'FV/2026/11/0012',
+            account='PL68175010510000000001050834')
+        self.assertConflict(match, KEMIRA, [1])
+        match = match_line(index(), D('1000.00'),
+            'NIP 526-104-08-28 FV/2026/11/0012')
+        self.assertConflict(match, SWIT, [1])
+        # the account Hurtownia's, the name Kemira's: who pays is unclear
+        match = match_line(index(), D('1000.00'), 'FV/2026/11/0012',
+            account='PL19114020040000350230599137',
+            name='Kemira Świecie Sp. z o.o.')
+        self.assertConflict(match, HURT, [1])
+        # the name alone and no invoice number: not booked by amount
+        match = match_line(index(), D('230.00'), 'za towar',
+            name='HURTOWNIA ŁĄCZNIK')
+        self.assertEqual(match.status, 'review', match.reason)
+        self.assertEqual((match.party, match.candidates), (HURT, [2]))
+        # a name with one distinctive word of Kemira's is no name
+        match = match_line(index(), D('1000.00'), 'FV/2026/11/0012',
+            name='KEMIRA')
+        self.assertPays(match, [(1, '1000.00')])
+
+    def test_names_of_several_companies(self):
+        "A name inside another one, two companies of the same name"
+        day = dt.date(2026, 11, 1)
+        idx = InvoiceIndex([
+                OpenInvoice(1, 'FV/2026/11/0001', 1, D('100.00'), day),
+                OpenInvoice(2, 'FV/2026/11/0002', 2, D('200.00'), day),
+                OpenInvoice(3, 'FV/2026/11/0003', 3, D('300.00'), day),
+                OpenInvoice(4, 'FV/2026/11/0004', 4, D('400.00'), day),
+                ], [
+                Payer(1, 'Alfa Budowa Sp. z o.o.'),
+                Payer(2, 'Alfa Budowa Radom S.A.'),
+                Payer(3, 'Beta Metal Sp.J.'),
+                Payer(4, 'Beta Metal S.C.',
+                    accounts=('PL68175010510000000001050834',)),
+                ])
+        # every word of both names: the longer one pays, not the shorter
+        name = 'ALFA BUDOWA RADOM S.A. UL. POLNA 2'
+        match = match_line(idx, D('100.00'), 'FV/2026/11/0001', name=name)
+        self.assertConflict(match, 2, [1])
+        match = match_line(idx, D('200.00'), 'FV/2026/11/0002', name=name)
+        self.assertPays(match, [(2, '200.00')])
+        # the shorter name alone: its own invoice, not the longer one's
+        match = match_line(idx, D('100.00'), 'FV/2026/11/0001',
+            name='ALFA BUDOWA')
+        self.assertPays(match, [(1, '100.00')])
+        match = match_line(idx, D('200.00'), 'FV/2026/11/0002',
+            name='ALFA BUDOWA')
+        self.assertConflict(match, 1, [2])
+        # two companies of one name: either's invoice fits the name, a
+        # third company's does not
+        match = match_line(idx, D('300.00'), 'FV/2026/11/0003',
+            name='BETA METAL')
+        self.assertPays(match, [(3, '300.00')])
+        match = match_line(idx, D('100.00'), 'FV/2026/11/0001',
+            name='BETA METAL')
+        self.assertConflict(match, None, [1])
+        # an account known for two companies: the invoice of a third
+        idx.add_payer(Payer(3, 'Beta Metal Sp.J.',
+                accounts=('PL68175010510000000001050834',)))
+        match = match_line(idx, D('100.00'), 'FV/2026/11/0001',
+            account='PL68175010510000000001050834')
+        self.assertConflict(match, None, [1])
+        match = match_line(idx, D('400.00'), 'FV/2026/11/0004',
+            account='PL68175010510000000001050834')
+        self.assertPays(match, [(4, '400.00')])
+
     def test_paid_or_large_overpayment_asked(self):
         "An invoice already paid, or far more than named: ask"
         idx = index()

@@ -22,6 +22,30 @@ def data(name):
         return fp.read()
 
 
+def mt940(account, operations, number='00301'):
+    """An MT940 statement of ING Bank Śląski (`~NN` fields, CP852, the
+    payer's IBAN in ~38) with the operations (date, amount, title,
+    counterparty name, counterparty IBAN)"""
+    first = operations[0][0].strftime('%y%m%d')
+    balance = Decimal('10000.00')
+    rows = [':20:MT940', ':25:/' + account, ':28C:' + number,
+        ':60F:C%sPLN%s' % (first, str(balance).replace('.', ','))]
+    for n, (date, amount, title, name, iban) in enumerate(operations, 1):
+        day = date.strftime('%y%m%d')
+        rows.append(':61:%s%s%s%sS020%08d' % (day, day[2:],
+                'C' if amount > 0 else 'D',
+                str(abs(amount)).replace('.', ','), n))
+        # the title in lines of 27 characters, the name of 35
+        details = ''.join('~%d%s' % (20 + i, title[c:c + 27])
+            for i, c in enumerate(range(0, len(title), 27)))
+        rows.append(':86:020~00IBCG PRZELEW PRZYCHODZĄCY%s~29%s~32%s~33%s'
+            '~38%s' % (details, iban[2:], name[:35], name[35:70], iban))
+        balance += amount
+    rows += [':62F:C%sPLN%s' % (first, str(balance).replace('.', ',')),
+        '-', '']
+    return '\r\n'.join(rows).encode('cp852')
+
+
 class BankSetupMixin:
 
     def _setup_bank(self, company):
@@ -128,9 +152,10 @@ class BankSetupMixin:
                 numbers=[{'type': 'iban', 'number': iban}]).save()
         return party
 
-    def _import(self, name):
+    def _import(self, name, content=None):
         Statement = Pool().get('account.statement')
-        return Statement.b2b_import(self.company, data(name), name)
+        return Statement.b2b_import(self.company,
+            data(name) if content is None else content, name)
 
 
 with_bank = in_company('_setup_bank')
@@ -229,6 +254,129 @@ class B2BBankImportTestCase(
             fee.b2b_invoice = invoice
             fee.save()
             Origin.b2b_assign([fee])
+
+    def _other_company(self):
+        """Kemira (known account and NIP, an invoice of its own), Alfa
+        (nothing open) and Hurtownia (its invoices FV/2026/11/0012
+        1000.00, 0013 230.00, 0014 75.50)"""
+        self._journal('PL12105014451000002271681920')
+        self.kemira = self._customer("Kemira Świecie Sp. z o.o.",
+            '5261040828', iban='PL68175010510000000001050834')
+        self.hurt = self._customer("Hurtownia Łącznik Sp. z o.o.",
+            '5260250274', iban='PL19114020040000350230599137')
+        self._number_next(12)
+        invoices = [self._invoice(a, party=self.hurt)
+            for a in ['1000.00', '230.00', '75.50']]
+        self._invoice('4000.00', party=self.kemira)
+        return invoices
+
+    @with_bank
+    def test_known_payer_citing_other_company_not_booked(self):
+        "Kemira recognised by name, account or NIP pays Hurtownia's invoice"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Invoice = pool.get('account.invoice')
+        Payment = pool.get('b2b.payment')
+        invoice, _, _ = self._other_company()
+        today = Date.today()
+        unknown = 'PL61109010140000071219812874'
+        for how, title, name, iban in [
+                ('name', 'Zapłata za fakturę FV/2026/11/0012',
+                    'KEMIRA ŚWIECIE SP. Z O.O. UL. WIŚLANA 1 86-100 ŚWIECIE',
+                    unknown),
+                ('account', 'FV/2026/11/0012', 'K. NOWAK',
+                    'PL68175010510000000001050834'),
+                ('nip', 'NIP 526-104-08-28 FV/2026/11/0012', '', unknown),
+                # a customer with nothing open is known too
+                ('alfa', 'FV/2026/11/0012 NIP 5213017228', '', unknown)]:
+            with self.subTest(how=how):
+                payer = self.party if how == 'alfa' else self.kemira
+                statements, summary = self._import('kemira-%s.sta' % how,
+                    mt940('PL12105014451000002271681920', [
+                            (today, Decimal('1000.00'), title, name, iban)],
+                        number=how))
+                origin, = statements[0].origins
+                self.assertEqual((summary['matched'], summary['queued']),
+                    (0, 1), origin.b2b_reason)
+                self.assertEqual(origin.b2b_state, 'review')
+                self.assertIn("the payer (%s) and the invoices' company "
+                    "differ" % payer.name, origin.b2b_reason)
+                self.assertEqual(origin.party, payer)
+                self.assertEqual(list(origin.b2b_candidates), [invoice])
+                self.assertIsNone(origin.b2b_payment)
+                self.assertEqual(Invoice(invoice.id).amount_to_pay,
+                    Decimal('1000.00'))
+        self.assertEqual(Payment.search([], count=True), 0)
+
+    @with_bank
+    def test_review_line_of_other_company_keeps_the_file(self):
+        "One line to review for another company: the others still booked"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Invoice = pool.get('account.invoice')
+        Origin = pool.get('account.statement.origin')
+        first, second, third = self._other_company()
+        today = Date.today()
+        statements, summary = self._import('listopad.sta', mt940(
+                'PL12105014451000002271681920', [
+                    (today, Decimal('230.00'), 'FV/2026/11/0013',
+                        'HURTOWNIA ŁĄCZNIK SP. Z O.O.',
+                        'PL19114020040000350230599137'),
+                    # Kemira's account, Hurtownia's invoice
+                    (today, Decimal('1000.00'), 'Zapłata FV/2026/11/0012',
+                        'KEMIRA ŚWIECIE SP. Z O.O.',
+                        'PL68175010510000000001050834'),
+                    (today, Decimal('75.50'), 'faktura FV 14/11/2026', '',
+                        'PL19114020040000350230599137'),
+                    ]))
+        self.assertEqual((summary['read'], summary['matched'],
+                summary['queued']), (3, 2, 1),
+            [o.b2b_reason for o in statements[0].origins])
+        booked, conflict, other = sorted(statements[0].origins,
+            key=lambda o: o.id)
+        self.assertEqual(Invoice(second.id).state, 'paid')
+        self.assertEqual(Invoice(third.id).state, 'paid')
+        self.assertEqual([booked.b2b_state, other.b2b_state],
+            ['matched', 'matched'])
+        self.assertEqual(conflict.b2b_state, 'review')
+        self.assertEqual(conflict.party, self.kemira)
+        self.assertEqual(list(conflict.b2b_candidates), [first])
+        self.assertIsNone(conflict.b2b_invoice)
+        self.assertEqual(Invoice(first.id).amount_to_pay,
+            Decimal('1000.00'))
+        # the accountant decides: Hurtownia's invoice after all
+        conflict.party = self.hurt
+        conflict.b2b_invoice = first
+        conflict.save()
+        Origin.b2b_assign([conflict])
+        self.assertEqual(Invoice(first.id).state, 'paid')
+
+    @with_bank
+    def test_refused_line_named(self):
+        "A transfer dated where no period is open: the file, line and cause"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Statement = pool.get('account.statement')
+        Payment = pool.get('b2b.payment')
+        self._other_company()
+        today = Date.today()
+        later = today.replace(year=today.year + 5)
+        content = mt940('PL12105014451000002271681920', [
+                (today, Decimal('230.00'), 'FV/2026/11/0013',
+                    'HURTOWNIA ŁĄCZNIK', 'PL19114020040000350230599137'),
+                (later, Decimal('1000.00'), 'Zapłata FV/2026/11/0012',
+                    'HURTOWNIA ŁĄCZNIK', 'PL19114020040000350230599137'),
+                ])
+        with self.assertRaises(UserError) as cm:
+            self._import('wyciag-listopad.sta', content)
+        message = cm.exception.message
+        self.assertIn('wyciag-listopad.sta', message)
+        self.assertIn('operation 2 ', message)
+        self.assertIn('Zapłata FV/2026/11/0012', message)
+        self.assertIn(str(later), message)
+        self.assertIn('period', message)
+        self.assertEqual(Statement.search([], count=True), 0)
+        self.assertEqual(Payment.search([], count=True), 0)
 
     @with_bank
     def test_refused_files_import_nothing(self):
