@@ -102,7 +102,7 @@ class Sale(metaclass=PoolMeta):
             product, quantity, *rest = item
             unit = rest[0] if rest and rest[0] else product.sale_uom
             cls._b2b_check_product(product)
-            quantity = cls._b2b_positive_quantity(product, quantity)
+            quantity = cls.b2b_positive_quantity(product, quantity)
             # the step is checked on what the buyer adds
             product.b2b_check_sale_quantity(
                 quantity, unit, waive_minimum=True)
@@ -129,7 +129,7 @@ class Sale(metaclass=PoolMeta):
         return cart
 
     @classmethod
-    def _b2b_positive_quantity(cls, product, quantity):
+    def b2b_positive_quantity(cls, product, quantity):
         "Return the quantity as a Decimal, refused unless more than zero"
         quantity = _exact(quantity)
         if (quantity is None or not quantity.is_finite()
@@ -159,7 +159,7 @@ class Sale(metaclass=PoolMeta):
             Line.delete([line])
         else:
             line.b2b_set_quantity(
-                cls._b2b_positive_quantity(line.product, quantity))
+                cls.b2b_positive_quantity(line.product, quantity))
             line.save()
         # a fresh record: the cart's lines as they are now
         cls.b2b_reprice([cls(cart.id)])
