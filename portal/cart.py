@@ -1,9 +1,9 @@
 # This file is part of the B2B wholesale suite.
 """The account's cart (a draft sale kept by b2b_base), quick order,
 checkout and the placed order's page: each action is one call of the
-sale.sale b2b_* methods; the prices are the ones they compute"""
-from decimal import Decimal, InvalidOperation
-
+sale.sale b2b_* methods; the prices are the ones they compute, and every
+typed quantity is read by the module's one parser
+(product.product.b2b_parse_quantity) and checked by its one rule"""
 from flask import (
     Blueprint,
     abort,
@@ -28,12 +28,9 @@ blueprint = Blueprint('cart', __name__)
 
 
 def _quantity(text):
-    "Return the quantity typed (0,25 or 0.25) as a float, None if invalid"
-    try:
-        value = Decimal((text or '').strip().replace(',', '.'))
-    except InvalidOperation:
-        return None
-    return float(value) if value.is_finite() else None
+    """Return the quantity typed as a Decimal, read by the module's parser;
+    raise its UserError (a message in the user's language) if refused"""
+    return pool().get('product.product').b2b_parse_quantity(text)
 
 
 def _refused(exception, target):
@@ -89,12 +86,8 @@ def add():
         abort(404)
     product, = products
     target = safe_next(url_for('shop.product', product_id=product.id))
-    quantity = _quantity(request.form.get('quantity'))
-    if quantity is None:
-        flash(_("Enter a quantity, e.g. %(example)s.", example='1'),
-            'error')
-        return redirect(target)
     try:
+        quantity = _quantity(request.form.get('quantity'))
         Sale.b2b_cart_add(account, [(product, quantity)])
     except UserError as exception:
         return _refused(exception, target)
@@ -108,12 +101,8 @@ def add():
 def set_quantity(line_id):
     account, line = _own_line(line_id)
     Sale = pool().get('sale.sale')
-    quantity = _quantity(request.form.get('quantity'))
-    if quantity is None:
-        flash(_("Enter a quantity, e.g. %(example)s.", example='1'),
-            'error')
-        return redirect(url_for('cart.show'))
     try:
+        quantity = _quantity(request.form.get('quantity'))
         Sale.b2b_cart_set_quantity(account, line, quantity)
     except UserError as exception:
         return _refused(exception, url_for('cart.show'))
@@ -125,7 +114,10 @@ def set_quantity(line_id):
 def remove(line_id):
     account, line = _own_line(line_id)
     Sale = pool().get('sale.sale')
-    Sale.b2b_cart_remove(account, line)
+    try:
+        Sale.b2b_cart_remove(account, line)
+    except UserError as exception:
+        return _refused(exception, url_for('cart.show'))
     return redirect(url_for('cart.show'))
 
 

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -358,26 +358,24 @@ def product(product_id):
     product, = products
     offer, = offers(products, rights, tiers=True)
 
-    # "what would N cost": the quantity is checked by the module and the
-    # price comes from the pricing service, whatever else the form sends
+    # "what would N cost": the quantity is read and checked by the module
+    # (its one parser and quantity rule) and the price comes from the
+    # pricing service, whatever else the form sends
     quote = error = None
-    quantity = request.args.get('quantity', '').strip().replace(',', '.')
-    if quantity and rights.prices:
+    quantity = request.args.get('quantity', '')
+    if quantity.strip() and rights.prices:
         try:
-            quantity = Decimal(quantity)
-            if not quantity.is_finite() or quantity <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            error = 'invalid'
+            quantity = pool().get('sale.sale').b2b_positive_quantity(
+                product, Product.b2b_parse_quantity(quantity))
+            product.b2b_check_sale_quantity(quantity)
+        except UserError as exception:
+            error = exception.message
             quantity = None
-        if quantity is not None:
-            try:
-                product.b2b_check_sale_quantity(float(quantity))
-            except UserError as exception:
-                error = exception.message
-            else:
-                Pricing = pool().get('b2b.pricing')
-                quote, = Pricing.compute(rights.party, [(product, quantity)])
+        else:
+            Pricing = pool().get('b2b.pricing')
+            quote, = Pricing.compute(rights.party, [(product, quantity)])
+    else:
+        quantity = None
     return render_template('shop/product.html', offer=offer, rights=rights,
         may_order=rights.order,
         category=product.template.categories[0]

@@ -5,7 +5,7 @@ A cart is a draft sale owned by a web user (b2b_web_user): it survives
 logging out, and sales reps can list and take it over. The portal calls
 these methods and holds no rule of its own."""
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
@@ -17,17 +17,15 @@ from trytond.transaction import Transaction
 from .exceptions import B2BAccessError, CartError, CheckoutError
 from .mail import send_text
 
-# "CODE QUANTITY" with spaces, tabs, a semicolon or a comma between
+# "CODE QUANTITY" with spaces, tabs, a semicolon or a comma between; the
+# quantity is read by product.product.b2b_parse_quantity
 QUICK_ORDER_LINE = re.compile(
-    r'^\s*(?P<code>[^\s;,]+)[\s;,]+(?P<quantity>\d+(?:[.,]\d+)?)\s*$')
+    r'^\s*(?P<code>[^\s;,]+)[\s;,]+(?P<quantity>\S+)\s*$')
 
 
-def _quantity(text):
-    try:
-        value = Decimal(text.replace(',', '.'))
-    except InvalidOperation:
-        return None
-    return float(value) if value.is_finite() else None
+def _exact(quantity):
+    "Return the quantity as a Decimal (None stays None)"
+    return Decimal(str(quantity)) if quantity is not None else None
 
 
 class Sale(metaclass=PoolMeta):
@@ -92,21 +90,28 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def b2b_cart_add(cls, web_user, items):
         """Add (product, quantity[, unit]) items to the account's cart,
-        all or none, and return the cart"""
+        all or none, and return the cart; every quantity (a Decimal, float
+        or int) passes the product's quantity rule before anything is
+        written"""
         pool = Pool()
         Line = pool.get('sale.line')
         web_user.b2b_check('order')
-        cart = cls.b2b_cart(web_user, create=True)
-        lines = {(l.product.id, l.unit.id): l for l in cart.lines
-            if l.type == 'line' and l.product}
-        to_save = []
+        # each item on its own first: a refused one creates no cart
+        checked = []
         for item in items:
             product, quantity, *rest = item
             unit = rest[0] if rest and rest[0] else product.sale_uom
             cls._b2b_check_product(product)
-            if quantity is None or quantity <= 0:
-                raise CartError(gettext('b2b_base.msg_cart_quantity_positive',
-                        product=product.rec_name))
+            quantity = cls.b2b_positive_quantity(product, quantity)
+            # the step is checked on what the buyer adds
+            product.b2b_check_sale_quantity(
+                quantity, unit, waive_minimum=True)
+            checked.append((product, quantity, unit))
+        cart = cls.b2b_cart(web_user, create=True)
+        lines = {(l.product.id, l.unit.id): l for l in cart.lines
+            if l.type == 'line' and l.product}
+        to_save = []
+        for product, quantity, unit in checked:
             line = lines.get((product.id, unit.id))
             if line is None:
                 line = Line(sale=cart, product=product, unit=unit,
@@ -114,18 +119,24 @@ class Sale(metaclass=PoolMeta):
                 line.on_change_product()
                 line.unit = unit
                 lines[(product.id, unit.id)] = line
-            # the step is checked on what the buyer adds, then the line it
-            # makes by the sale line's own rule (which knows the waivers),
-            # before anything is written
-            product.b2b_check_sale_quantity(
-                quantity, unit, waive_minimum=True)
-            line.quantity = (line.quantity or 0) + quantity
-            line.check_quantity()
+            # then the line it makes, by the sale line's own rule (which
+            # knows the waivers), added up exactly: 0.1 + 0.2 kg is 0.3 kg
+            line.b2b_set_quantity(_exact(line.quantity or 0) + quantity)
             if line not in to_save:
                 to_save.append(line)
         Line.save(to_save)
         cls.b2b_reprice([cart])
         return cart
+
+    @classmethod
+    def b2b_positive_quantity(cls, product, quantity):
+        "Return the quantity as a Decimal, refused unless more than zero"
+        quantity = _exact(quantity)
+        if (quantity is None or not quantity.is_finite()
+                or quantity <= 0):
+            raise CartError(gettext('b2b_base.msg_cart_quantity_positive',
+                    product=product.rec_name))
+        return quantity
 
     @classmethod
     def _b2b_check_product(cls, product):
@@ -135,21 +146,23 @@ class Sale(metaclass=PoolMeta):
 
     @classmethod
     def b2b_cart_set_quantity(cls, web_user, line, quantity):
-        "Set the quantity of a line of the account's cart (0 removes it)"
+        """Set the quantity (a Decimal, float or int) of a line of the
+        account's cart; 0 removes it"""
         pool = Pool()
         Line = pool.get('sale.line')
         web_user.b2b_check('order')
-        cls._b2b_check_cart(web_user, line.sale)
-        if not quantity:
+        # the cart is read before the line may be deleted: a deleted line
+        # has no sale to read any more
+        cart = line.sale
+        cls._b2b_check_cart(web_user, cart)
+        if _exact(quantity) == 0:
             Line.delete([line])
         else:
-            if quantity < 0:
-                raise CartError(gettext('b2b_base.msg_cart_quantity_positive',
-                        product=line.product.rec_name))
-            line.quantity = quantity
-            line.check_quantity()
+            line.b2b_set_quantity(
+                cls.b2b_positive_quantity(line.product, quantity))
             line.save()
-        cls.b2b_reprice([line.sale])
+        # a fresh record: the cart's lines as they are now
+        cls.b2b_reprice([cls(cart.id)])
 
     @classmethod
     def b2b_cart_remove(cls, web_user, line):
@@ -171,7 +184,12 @@ class Sale(metaclass=PoolMeta):
                 parsed.append((raw, None, None,
                         gettext('b2b_base.msg_quick_order_format')))
                 continue
-            quantity = _quantity(match.group('quantity'))
+            try:
+                quantity = Product.b2b_parse_quantity(
+                    match.group('quantity'))
+            except UserError as exception:
+                parsed.append((raw, None, None, exception.message))
+                continue
             parsed.append((raw, match.group('code'), quantity, None))
         codes = {code for _, code, _, _ in parsed if code}
         products = {p.code: p for p in Product.search([
@@ -186,7 +204,8 @@ class Sale(metaclass=PoolMeta):
             if not error:
                 try:
                     # each line on its own: a bad line does not stop others
-                    # (b2b_cart_add checks everything before it writes)
+                    # (b2b_cart_add checks everything before it writes, so
+                    # a refused line leaves nothing half-written)
                     cls.b2b_cart_add(web_user, [(product, quantity)])
                 except UserError as exception:
                     error = exception.message

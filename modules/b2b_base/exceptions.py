@@ -40,6 +40,10 @@ class CartError(UserError):
     pass
 
 
+class QuantityError(UserError):
+    "A typed quantity that is not a plain positive number"
+
+
 class CheckoutError(UserError):
     pass
 

@@ -1,4 +1,5 @@
 # This file is part of the B2B wholesale suite.
+import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from sql import Cast, Literal, Union
@@ -14,7 +15,25 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
-from .exceptions import SaleQuantityError
+from .exceptions import QuantityError, SaleQuantityError
+
+# A typed quantity: digits with one decimal separator (0,25 or 0.25), no
+# sign, exponent, thousands separator or other characters; ASCII digits
+# only (\d would take other scripts' digits too).
+QUANTITY_TEXT = re.compile(r'[0-9]+(?:[.,][0-9]+)?', re.ASCII)
+# longer than any quantity the rule accepts (10 digits and decimals): the
+# rest is refused before it is read as a number
+QUANTITY_TEXT_LENGTH = 20
+# What around a typed quantity is only space (a pasted cell, a phone's
+# keyboard); str.strip() alone would also take control characters.
+QUANTITY_SPACES = ' \t\r\n\xa0\u202f'
+# The most of any unit a sale line takes. sale.line.quantity is a Float
+# (a double: 15 significant digits), so up to 10^9 it keeps 6 decimals
+# exactly, more than any unit's digits; 10^9 times a unit price of 10^6 is
+# 10^15, which the Decimal amounts (PostgreSQL numeric) hold to the cent.
+# No wholesale line comes near it: it stops typos and hostile input before
+# they reach the float, the prices and the amounts.
+MAXIMUM_QUANTITY = Decimal(10 ** 9)
 
 
 def _decimal(value):
@@ -104,30 +123,88 @@ class Product(metaclass=PoolMeta):
     def default_code_readonly(cls):
         return _code_sequence_set('product_sequence')
 
+    @classmethod
+    def b2b_parse_quantity(cls, text):
+        """Return the quantity typed by a user (12, 0,25, 0.25, spaces
+        around) as a Decimal; raise QuantityError for anything else: empty
+        text, signs, exponents, NaN or Infinity, thousands separators,
+        control characters, overlong numbers. Its bounds are the sale
+        quantity rule's (b2b_check_sale_quantity)."""
+        text = text.strip(QUANTITY_SPACES) if isinstance(text, str) else ''
+        if (len(text) > QUANTITY_TEXT_LENGTH
+                or not QUANTITY_TEXT.fullmatch(text)):
+            raise QuantityError(gettext('b2b_base.msg_quantity_invalid'))
+        return Decimal(text.replace(',', '.'))
+
     def b2b_check_sale_quantity(self, quantity, unit=None,
             waive_minimum=False):
-        """Raise SaleQuantityError unless the quantity (in unit, by default
-        the sale unit) respects the minimum logistic quantity, the sale step
-        and the whole packages of the product"""
+        """Raise SaleQuantityError unless the quantity (a Decimal, float or
+        int, in unit, by default the sale unit) is a number the unit can
+        hold (its digits, MAXIMUM_QUANTITY) and respects the minimum
+        logistic quantity, the sale step and the whole packages of the
+        product
+
+        The one quantity rule of every way into a sale line (cart, quick
+        order, re-order, sale.line.check_quantity): call it on the exact
+        number before it is stored in the Float field."""
         pool = Pool()
         Lang = pool.get('ir.lang')
         Uom = pool.get('product.uom')
         lang = Lang.get()
         sale_uom = self.sale_uom
         unit = unit or sale_uom
-        if quantity is None or quantity < 0:
+        if quantity is None:
             return
+        exact = _decimal(quantity)
+        if not exact.is_finite():
+            raise SaleQuantityError(gettext('b2b_base.msg_quantity_invalid'))
+        if exact > MAXIMUM_QUANTITY:
+            raise SaleQuantityError(gettext(
+                    'b2b_base.msg_quantity_maximum',
+                    product=self.rec_name,
+                    maximum=lang.format_number_symbol(
+                        MAXIMUM_QUANTITY, unit, digits=0)))
+        if exact < 0:
+            return
+
+        def fmt_in_unit(value):
+            # as many decimals as the quantity has: 0.25 kg, 0.5 kg, 6 u
+            digits = max(-value.normalize().as_tuple().exponent, 0)
+            return lang.format_number_symbol(value, unit, digits=digits)
+
+        def nearest(value, step, fmt, minimum=None):
+            "The valid quantities around value: 'lower or upper' or upper"
+            lower = (value / step).to_integral_value(ROUND_FLOOR) * step
+            upper = (value / step).to_integral_value(ROUND_CEILING) * step
+            if lower <= 0 or (minimum and lower < minimum):
+                return fmt(upper)
+            return gettext('b2b_base.msg_quantity_or',
+                lower=fmt(lower), upper=fmt(upper))
+
+        # as many decimals as the unit has: Tryton validates the Float field
+        # by the unit's digits only after writing it (a float holds no more
+        # than 15 digits, which also keeps quantize within its precision)
+        digits = min(unit.digits if unit.digits is not None else 2, 15)
+        step = Decimal(1).scaleb(-digits)
+        if exact != exact.quantize(step, rounding=ROUND_FLOOR):
+            raise SaleQuantityError(gettext(
+                    'b2b_base.msg_quantity_whole' if not digits
+                    else 'b2b_base.msg_quantity_decimals',
+                    product=self.rec_name,
+                    unit=unit.symbol,
+                    quantity=fmt_in_unit(exact),
+                    step=fmt_in_unit(step),
+                    nearest=nearest(exact, step, fmt_in_unit)))
+
         in_sale_uom = _decimal(Uom.compute_qty(
-                unit, quantity, sale_uom, round=False))
+                unit, float(exact), sale_uom, round=False))
         # float noise of unit conversions must not refuse 0.5 kg as 500 g
         in_sale_uom = in_sale_uom.quantize(Decimal('1e-9'))
 
         def fmt(value):
             value = _decimal(round(Uom.compute_qty(
                         sale_uom, float(value), unit, round=False), 9))
-            # as many decimals as the quantity has: 0.25 kg, 0.5 kg, 6 u
-            digits = max(-value.normalize().as_tuple().exponent, 0)
-            return lang.format_number_symbol(value, unit, digits=digits)
+            return fmt_in_unit(value)
 
         minimum = self.sale_quantity_minimal
         if minimum and not waive_minimum and in_sale_uom < _decimal(minimum):
@@ -145,22 +222,14 @@ class Product(metaclass=PoolMeta):
                 continue
             step = _decimal(step)
             if in_sale_uom % step:
-                lower = (in_sale_uom / step).to_integral_value(
-                    ROUND_FLOOR) * step
-                upper = (in_sale_uom / step).to_integral_value(
-                    ROUND_CEILING) * step
-                if lower <= 0 or (minimum and not waive_minimum
-                        and lower < _decimal(minimum)):
-                    nearest = fmt(upper)
-                else:
-                    nearest = gettext('b2b_base.msg_quantity_or',
-                        lower=fmt(lower), upper=fmt(upper))
                 raise SaleQuantityError(gettext(
                         'b2b_base.' + message,
                         product=self.rec_name,
                         quantity=fmt(in_sale_uom),
                         step=fmt(step),
-                        nearest=nearest))
+                        nearest=nearest(in_sale_uom, step, fmt,
+                            _decimal(minimum) if minimum and not waive_minimum
+                            else None)))
 
     @classmethod
     def b2b_catalog_domain(cls):

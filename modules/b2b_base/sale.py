@@ -1,5 +1,6 @@
 # This file is part of the B2B wholesale suite.
 import datetime
+from decimal import Decimal
 
 from trytond.model import ModelView, Workflow, fields
 from trytond.modules.product import price_digits
@@ -103,6 +104,17 @@ class Line(metaclass=PoolMeta):
         """Tell if the minimum logistic quantity does not apply to this line
         (a delivery method may waive it)"""
         return False
+
+    def b2b_set_quantity(self, quantity):
+        """Set the quantity (a Decimal, float or int) once the product's
+        quantity rule accepts the exact number: the Float field gets it
+        only then, so nothing refused is ever written (the cart, quick
+        order, re-order and the offers or reps of other modules)"""
+        quantity = Decimal(str(quantity))
+        if self.product:
+            self.product.b2b_check_sale_quantity(quantity, self.unit,
+                waive_minimum=self.b2b_minimum_quantity_waived())
+        self.quantity = float(quantity)
 
     def check_quantity(self):
         # extends sale_product_quantity: the minimum may be waived, the

@@ -2,8 +2,9 @@
 """Real-browser tests: Debian's chromium, headless, driven by Playwright,
 against a live server of the test application, at desktop and phone width.
 
-They walk log in → search → add to cart → checkout → the placed order and
-keep a screenshot of each step in test-artifacts/. They skip (with the
+They walk log in → search → add to cart → set a line to 0 and remove
+another → checkout → the placed order and keep a screenshot of each step
+in test-artifacts/. They skip (with the
 reason) only when Playwright or chromium cannot be found; ./dev test
 installs Debian's chromium when it is missing."""
 import os
@@ -82,6 +83,28 @@ def _drop_cart(email):
         Sale.delete([cart])
 
 
+def _walk_products():
+    """Return (code, English name) of the products the walk adds: the
+    searched drink, flour (by 0.25 kg) and a product sold by
+    the piece with no other rule"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Product = Pool().get('product.product')
+    with Transaction().set_context(language='en'):
+        piece, = Product.search([
+                ('salable', '=', True),
+                ('sale_uom.symbol', '=', 'u'),
+                ('sale_quantity_rounding', '=', None),
+                ('sale_quantity_minimal', '=', None),
+                ('template.b2b_package_only', '=', False),
+                ('template.categories.accounting', '=', False),
+                ('code', '!=', None),
+                ], order=[('code', 'ASC')], limit=1)
+        products = Product.search([('code', 'in', [SEARCH, 'HD-00001'])],
+            order=[('code', 'DESC')]) + [piece]
+        return [(p.code, p.name) for p in products]
+
+
 @pytest.fixture
 def empty_cart(app):
     run(app, _drop_cart, DEMO_LOGIN)
@@ -91,8 +114,9 @@ def empty_cart(app):
 
 @pytest.mark.parametrize('size', list(SIZES))
 def test_order_walk(app, browser, live_server, empty_cart, size):
-    """Log in, search by code, add to the cart, check out and see the
-    order, with a screenshot of each step"""
+    """Log in, search by code, add three products to the cart, set one to
+    0 and remove another with the cart's buttons, check out the one left
+    and see the order, with a screenshot of each step"""
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(locale='en-GB', **SIZES[size])
     context.set_default_timeout(15_000)
@@ -123,12 +147,42 @@ def test_order_walk(app, browser, live_server, empty_cart, size):
         assert page.locator('.card').count() == 1
         assert card.locator('.price .net').inner_text().strip()
         shot('2-search')
-        card.locator('form.buy button[type=submit]').click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            card.locator('form.buy button[type=submit]').click()
+        # two more products, each found by its code
+        (drink, drink_name), (flour, flour_name), (piece, piece_name) = run(
+            app, _walk_products, commit=False)
+        for code in [flour, piece]:
+            page.fill('form.search input[name=q]', code)
+            with page.expect_navigation():
+                page.click('form.search button[type=submit]')
+            with page.expect_navigation():
+                page.locator('.card', has_text=code).locator(
+                    'form.buy button[type=submit]').click()
+
+        def cart():
+            "The (code, name, quantity) of each line the cart page shows"
+            return sorted((
+                    line.locator('.code').inner_text().strip(),
+                    line.locator('a.name').inner_text().strip(),
+                    line.locator('input[name=quantity]').input_value())
+                for line in page.locator('li.line').all())
 
         page.goto(live_server + '/cart')
-        assert page.locator('li, tr', has_text=SEARCH).count() or (
-            SEARCH in page.content())
+        assert cart() == sorted([(drink, drink_name, '1'),
+                (flour, flour_name, '0.25'), (piece, piece_name, '1')])
+        # flour set to 0, the piece removed: the drink alone is left
+        line = page.locator('li.line', has_text=flour)
+        line.locator('input[name=quantity]').fill('0')
+        with page.expect_navigation():
+            line.locator('form.buy button[type=submit]').click()
+        assert cart() == sorted([(drink, drink_name, '1'),
+                (piece, piece_name, '1')])
+        with page.expect_navigation():
+            page.locator('li.line', has_text=piece).locator(
+                'form.inline button[type=submit]').click()
+        assert cart() == [(drink, drink_name, '1')]
+        assert not page.locator('p.error').count()
         shot('3-cart')
         page.click('a.button[href$="/checkout"]')
         page.wait_for_url('**/checkout')

@@ -20,6 +20,17 @@ def _records():
     WebUser = pool.get('web.user')
     drink, = Product.search([('code', '=', 'HD-00040')])
     flour, = Product.search([('code', '=', 'HD-00001')])
+    # sold by the piece with no other rule: only whole numbers
+    piece, other_piece = Product.search([
+            ('salable', '=', True),
+            ('sale_uom.symbol', '=', 'u'),
+            ('sale_uom.digits', '=', 0),
+            ('sale_quantity_rounding', '=', None),
+            ('sale_quantity_minimal', '=', None),
+            ('template.b2b_package_only', '=', False),
+            ('template.categories.accounting', '=', False),
+            ('code', '!=', None),
+            ], order=[('code', 'ASC')], limit=2)
     other = WebUser.search([
             ('party.b2b_status', '=', 'active'),
             ('party.name', '!=', "Delikatesy Pod Lipami Sp. j."),
@@ -28,6 +39,8 @@ def _records():
     viewer = WebUser.search([('b2b_role', '=', 'viewer')], limit=1)[0]
     return {
         'drink': drink.id, 'flour': flour.id, 'other': other.email,
+        'piece': piece.id, 'piece_code': piece.code,
+        'other_piece': other_piece.id,
         'other_address': other.party.addresses[0].id,
         'viewer': viewer.email,
         }
@@ -162,3 +175,126 @@ def test_ids_of_others_are_not_found(app, client, ids):
     for email in [ids['other'], COLLEAGUE]:
         assert [l[2] for l in run(app, _cart_lines, email, commit=False)
             ] == [12]
+
+
+def _amounts(email):
+    "Return the cart's (untaxed, total) and its lines' amounts, as root"
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    account, = WebUser.search([('email', '=', email)])
+    cart = Sale.b2b_cart(account)
+    return (cart.untaxed_amount, cart.total_amount,
+        sorted(l.amount for l in cart.lines))
+
+
+def _shown_codes(page):
+    "Return the product codes of the cart lines the page shows"
+    return re.findall(r'<span class="code">([^<]*)</span>', page.text)
+
+
+def _money(app, amount):
+    from portal import i18n
+    with app.test_request_context(headers={'Cookie': 'lang=en'}):
+        return i18n.money(amount)
+
+
+def test_set_zero_and_remove(app, client, ids):
+    """Setting a quantity to 0 and Remove empty the line; removing the last
+    one leaves an empty cart page; the totals are the remaining lines'"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    for product, quantity in [('drink', '24'), ('flour', '2,5'),
+            ('piece', '3')]:
+        assert _post(client, '/cart/add', {'product': ids[product],
+                'quantity': quantity}).status_code == 302
+    lines = {code: line_id for line_id, code, *_ in
+        run(app, _cart_lines, DEMO_LOGIN, commit=False)}
+    assert len(lines) == 3
+
+    response = _post(client, f'/cart/line/{lines["HD-00040"]}',
+        {'quantity': '0'})
+    assert response.status_code == 302
+    page = client.get('/cart')
+    assert page.status_code == 200
+    assert sorted(_shown_codes(page)) == sorted(
+        ['HD-00001', ids['piece_code']])
+    untaxed, total, amounts = run(app, _amounts, DEMO_LOGIN, commit=False)
+    assert untaxed == sum(amounts) and len(amounts) == 2
+    assert f"Net {_money(app, untaxed)}" in text(page)
+    assert _money(app, total) in text(page)
+
+    response = _post(client, f'/cart/line/{lines["HD-00001"]}/remove', {})
+    assert response.status_code == 302
+    page = client.get('/cart')
+    assert _shown_codes(page) == [ids['piece_code']]
+    assert [l[1] for l in run(app, _cart_lines, DEMO_LOGIN, commit=False)
+        ] == [ids['piece_code']]
+    untaxed, _, amounts = run(app, _amounts, DEMO_LOGIN, commit=False)
+    assert f"Net {_money(app, untaxed)}" in text(page)
+
+    response = _post(client,
+        f'/cart/line/{lines[ids["piece_code"]]}/remove', {})
+    assert response.status_code == 302
+    page = client.get('/cart')
+    assert page.status_code == 200
+    assert "Your cart is empty." in text(page)
+    assert _shown_codes(page) == []
+    assert run(app, _cart_lines, DEMO_LOGIN, commit=False) == []
+
+
+BAD_QUANTITIES = ['1e20', '1e309', '0.' + '0' * 400 + '1', '9' * 400,
+    'NaN', '-1', '1,5', '1E-300', '', ' ', 'Infinity', '0x10']
+
+
+@pytest.mark.parametrize('quantity', BAD_QUANTITIES)
+def test_bad_quantities_change_nothing(app, client, ids, quantity):
+    """A quantity that is not a plain number, too big, or a fraction of a
+    product sold by the piece is refused with a message on add, set
+    quantity, quick order and the product's price, never with a 500, and
+    the cart stays as it was"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    _post(client, '/cart/add', {'product': ids['piece'], 'quantity': '2'})
+    before = run(app, _cart_lines, DEMO_LOGIN, commit=False)
+    (line_id, *_), = before
+    # what the user reads: the unit's reason or how to write a quantity
+    reasons = ["Enter the quantity as a number", "whole units (u)",
+        "greater than zero"]
+
+    def refused(page):
+        return any(reason in text(page) for reason in reasons)
+
+    for path, data in [
+            ('/cart/add', {'product': ids['piece'], 'quantity': quantity,
+                    'next': '/cart'}),
+            ('/cart/add', {'product': ids['other_piece'],
+                    'quantity': quantity, 'next': '/cart'}),
+            (f'/cart/line/{line_id}', {'quantity': quantity})]:
+        response = _post(client, path, data)
+        assert response.status_code in {302, 400}, (path, response.status)
+        page = (client.get(response.headers['Location'])
+            if response.status_code == 302 else response)
+        assert refused(page), (path, text(page))
+        assert run(app, _cart_lines, DEMO_LOGIN, commit=False) == before
+
+    code = ids['piece_code']
+    response = _post(client, '/cart/quick', {
+            'lines': f"{code} {quantity}\n{code} 1"})
+    assert response.status_code in {200, 400}
+    if quantity.strip():
+        assert refused(response), text(response)
+        # the good line is added, the refused one is not
+        lines = run(app, _cart_lines, DEMO_LOGIN, commit=False)
+        assert [(l[0], l[1], l[2]) for l in lines] == [
+            (line_id, code, 3)]
+    else:
+        assert "product code and a quantity" in text(response)
+
+    page = client.get(f'/product/{ids["piece"]}',
+        query_string={'quantity': quantity})
+    assert page.status_code in {200, 400}
+    if quantity.strip():
+        assert refused(page), text(page)
+    assert 'class="quote"' not in page.text

@@ -1,6 +1,7 @@
 # This file is part of the B2B wholesale suite.
 from decimal import Decimal
 
+from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -86,6 +87,156 @@ class CartTestMixin:
         with self.assertRaises(B2BAccessError):
             Sale.b2b_cart_remove(self.buyer, line)
         self.assertEqual(line.quantity, 1)
+
+    def _cart_content(self):
+        "Return the (product name, quantity) of the buyer's cart, sorted"
+        Sale = Pool().get('sale.sale')
+        cart = Sale.b2b_cart(self.buyer)
+        return sorted((l.product.name, l.quantity)
+            for l in cart.lines) if cart else []
+
+    def _loose(self, name, digits):
+        "Return a product sold loose by a weight unit of so many decimals"
+        pool = Pool()
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit = Uom(name=f"Weight {digits}", symbol=f'w{digits}',
+            category=self.kg.category, factor=1, rate=1,
+            rounding=float(Decimal(1).scaleb(-digits)), digits=digits)
+        unit.save()
+        template = Template(name=name, type='goods', salable=True,
+            default_uom=unit, sale_uom=unit, list_price=Decimal('10'),
+            account_category=self.account_category, products=[{}])
+        template.save()
+        return template.products[0]
+
+    @with_setup
+    def test_cart_set_zero_and_remove(self):
+        "Setting 0 or removing empties the lines; the last leaves no error"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
+                (self.screw, 3), (self.coffee, 0.5)])
+        lines = {l.product.name: l for l in cart.lines}
+        Sale.b2b_cart_set_quantity(self.buyer, lines["Drill"], 0)
+        self.assertEqual(self._cart_content(),
+            [("Coffee", 0.5), ("Screw", 3)])
+        self.assertEqual(Sale.b2b_cart(self.buyer).untaxed_amount,
+            Decimal('70.00'))
+        Sale.b2b_cart_remove(self.buyer, lines["Screw"])
+        Sale.b2b_cart_remove(self.buyer, lines["Coffee"])
+        cart = Sale.b2b_cart(self.buyer)
+        self.assertEqual(list(cart.lines), [])
+        self.assertEqual(cart.untaxed_amount, Decimal('0'))
+
+    @with_setup
+    def test_quantity_rule(self):
+        "Whole pieces, the unit's decimals and a bound on every quantity"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        fine = self._loose("Saffron", 3)
+        for product, quantity in [
+                (self.drill, 3), (self.drill, Decimal('3')),
+                (self.drill, 1_000_000_000), (self.coffee, Decimal('0.25')),
+                (fine, Decimal('0.001')), (fine, 0.125)]:
+            with self.subTest(product=product.name, quantity=quantity):
+                product.b2b_check_sale_quantity(quantity)
+        for product, quantity, message in [
+                (self.drill, 1.5, '"Drill" is sold only in whole units '
+                    '(u), so 1.5\xa0u is not possible. Order 1\xa0u or '
+                    '2\xa0u.'),
+                (self.drill, Decimal('1.5'), "whole units (u)"),
+                (fine, Decimal('0.0001'), '"Saffron" is measured to '
+                    '0.001\xa0w3, so 0.0001\xa0w3 is not possible.'),
+                (self.coffee, Decimal('0.251'), "is measured to 0.01"),
+                (self.drill, Decimal('1E-300'), "whole units (u)"),
+                (self.drill, Decimal('1e20'), "most 1,000,000,000\xa0u"),
+                (self.drill, 1e20, "most 1,000,000,000\xa0u"),
+                (self.drill, Decimal('1e309'), "most 1,000,000,000\xa0u"),
+                (self.drill, float('inf'), "as a number"),
+                (self.drill, float('nan'), "as a number"),
+                (self.drill, Decimal('NaN'), "as a number"),
+                ]:
+            with self.subTest(product=product.name, quantity=quantity):
+                with self.assertRaises(UserError) as cm:
+                    product.b2b_check_sale_quantity(quantity)
+                self.assertIn(message, cm.exception.message)
+                # and the cart writes nothing of it
+                with self.assertRaises(UserError):
+                    Sale.b2b_cart_add(self.buyer, [(product, quantity)])
+                self.assertIsNone(Sale.b2b_cart(self.buyer))
+
+        # nor through a line of the cart, nor by adding up
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        line, = cart.lines
+        for quantity in [1.5, Decimal('1e20'), 2e9]:
+            with self.subTest(quantity=quantity):
+                with self.assertRaises(UserError):
+                    Sale.b2b_cart_set_quantity(self.buyer, line, quantity)
+        with self.assertRaises(UserError):
+            Sale.b2b_cart_add(self.buyer, [(self.drill, 999_999_999)])
+        self.assertEqual(self._cart_content(), [("Drill", 2)])
+
+        # in Polish for a Polish buyer
+        Lang = pool.get('ir.lang')
+        Lang.load_translations(Lang.search([('code', '=', 'pl')]))
+        with Transaction().set_context(language='pl'):
+            with self.assertRaises(UserError) as cm:
+                self.drill.b2b_check_sale_quantity(1.5)
+        self.assertIn("wyłącznie w całych jednostkach", cm.exception.message)
+
+    @with_setup
+    def test_parse_quantity(self):
+        "One parser for a typed quantity: plain positive numbers only"
+        pool = Pool()
+        Product = pool.get('product.product')
+        for text, value in [('12', '12'), ('0,25', '0.25'),
+                ('0.25', '0.25'), (' 3 ', '3'), ('\t0,5\n', '0.5'),
+                ('0', '0'), ('007', '7')]:
+            with self.subTest(text=text):
+                quantity = Product.b2b_parse_quantity(text)
+                self.assertIsInstance(quantity, Decimal)
+                self.assertEqual(quantity, Decimal(value))
+        for text in ['', '   ', None, '-1', '+1', '1e20', '1e309',
+                '1E-300', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf',
+                '9' * 400, '0.' + '0' * 400 + '1', '1\x00', '\x001',
+                '\x1f1', '1\x7f', '1 000', '1,000.5', '1.', '.5', '0x10',
+                '\u0661\u0662', '１２', '12 szt.']:
+            with self.subTest(text=text):
+                with self.assertRaises(UserError) as cm:
+                    Product.b2b_parse_quantity(text)
+                self.assertIn("Enter the quantity as a number",
+                    cm.exception.message)
+
+    @with_setup
+    def test_quick_order_checks_before_writing(self):
+        """Quick order: good lines added, each bad line with its reason,
+        nothing of a bad line written, quantities added up exactly"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        rice = self._loose("Rice", 2)
+        for product, code in [(self.drill, 'DR-1'), (self.coffee, 'CF-1'),
+                (rice, 'RI-1')]:
+            product.template.code = code
+            product.template.save()
+        lines = ["DR-1 3", "DR-1 1,5", "CF-1 0,0001", "CF-1 0,5",
+            "DR-1 1e20", "DR-1 " + '9' * 400, "CF-1 NaN", "DR-1 -1",
+            "RI-1 0,1", "RI-1 0,2", "DR-1 0", "DR-1 2000000000"]
+        results = Sale.b2b_quick_order(self.buyer, '\n'.join(lines))
+        self.assertEqual([r[0] for r in results], lines)
+        errors = {raw: error for raw, _, error in results}
+        self.assertEqual([raw for raw, product, _ in results if product],
+            ["DR-1 3", "CF-1 0,5", "RI-1 0,1", "RI-1 0,2"])
+        self.assertIn("whole units (u)", errors["DR-1 1,5"])
+        self.assertIn("measured to 0.01\xa0kg", errors["CF-1 0,0001"])
+        for raw in ["DR-1 1e20", "DR-1 " + '9' * 400, "CF-1 NaN",
+                "DR-1 -1"]:
+            self.assertIn("Enter the quantity as a number", errors[raw])
+        self.assertIn("greater than zero", errors["DR-1 0"])
+        self.assertIn("most 1,000,000,000\xa0u", errors["DR-1 2000000000"])
+        # 0.1 + 0.2 kg is 0.3 kg, not a float's 0.30000000000000004
+        self.assertEqual(self._cart_content(),
+            [("Coffee", 0.5), ("Drill", 3), ("Rice", 0.3)])
 
     @with_setup
     def test_quick_order(self):
@@ -193,3 +344,25 @@ class CartTestMixin:
         self.assertEqual(
             sorted((l.product.name, l.quantity) for l in cart.lines),
             [("Drill", 2), ("Screw", 10)])
+
+    @with_setup
+    def test_reorder_no_longer_valid(self):
+        """An order whose quantity the product's rules no longer allow is
+        not put back: the buyer gets the product's reason and no cart"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        self._shop()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
+                (self.screw, 10)])
+        order = Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.transfer)
+        # screws are now sold in boxes of 12 only
+        self.screw.template.b2b_package_quantity = 12
+        self.screw.template.b2b_package_only = True
+        self.screw.template.save()
+        with self.assertRaises(SaleQuantityError) as cm:
+            Sale.b2b_reorder(self.buyer, order)
+        self.assertIn('"Screw" is sold only in whole packages of 12',
+            cm.exception.message)
+        self.assertIsNone(Sale.b2b_cart(self.buyer))
