@@ -3,16 +3,11 @@
 a bad document imports nothing"""
 from decimal import Decimal
 
-from .tools import run
+from .tools import api_key, run
 
 
 def _key():
-    from trytond.pool import Pool
-    pool = Pool()
-    ApiKey = pool.get('b2b.api.key')
-    Company = pool.get('company.company')
-    company, = Company.search([], limit=1)
-    return ApiKey.b2b_create_key("ERP test", company)[1]
+    return api_key("ERP test")
 
 
 def _party():

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from .test_hostile import fingerprint
-from .tools import DEMO_LOGIN, run
+from .tools import DEMO_LOGIN, api_key, run
 
 EXAMPLES = int(os.environ.get('B2B_FUZZ_EXAMPLES') or 30)
 PORTAL = Path(__file__).parent.parent
@@ -151,12 +151,7 @@ def _new_session():
 
 
 def _api_key():
-    from trytond.pool import Pool
-    pool = Pool()
-    ApiKey = pool.get('b2b.api.key')
-    Company = pool.get('company.company')
-    company, = Company.search([], limit=1)
-    return ApiKey.b2b_create_key("ERP fuzz test", company)[1]
+    return api_key("ERP fuzz test")
 
 
 def _forget_attempts(since):

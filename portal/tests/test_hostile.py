@@ -5,7 +5,15 @@ and changes nothing in the database; `next` never leaves the site"""
 
 import pytest
 
-from .tools import DEMO_LOGIN, DEMO_PASSWORD, csrf_token, login, run, text
+from .tools import (
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    api_key,
+    csrf_token,
+    login,
+    run,
+    text,
+)
 
 # the tables a user of the portal or the API could change, and the columns
 # that tell a change: rows, the last id, the last write. Left out on
@@ -172,12 +180,7 @@ def test_huge_body(client, unchanged):
 
 
 def _key():
-    from trytond.pool import Pool
-    pool = Pool()
-    ApiKey = pool.get('b2b.api.key')
-    Company = pool.get('company.company')
-    company, = Company.search([], limit=1)
-    return ApiKey.b2b_create_key("ERP hostile test", company)[1]
+    return api_key("ERP hostile test")
 
 
 def _party():

@@ -58,3 +58,13 @@ def text(response):
         flags=re.S)
     body = re.sub(r'<[^>]+>', ' ', body)
     return re.sub(r'\s+', ' ', html.unescape(body)).strip()
+
+
+def api_key(name):
+    "Create an API key of the ERP for the first company; return the key"
+    from trytond.pool import Pool
+    pool = Pool()
+    ApiKey = pool.get('b2b.api.key')
+    Company = pool.get('company.company')
+    company, = Company.search([], limit=1)
+    return ApiKey.b2b_create_key(name, company)[1]

@@ -328,17 +328,22 @@ class CartTestMixin:
         self.assertEqual(order.shipment_address.street, "Nowa 1")
         self.assertEqual(order.shipment_address.party, self.party)
 
+    def _placed_order(self):
+        "Return an order of 2 drills and 10 screws placed by the buyer"
+        Sale = Pool().get('sale.sale')
+        self._shop()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
+                (self.screw, 10)])
+        return Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.transfer)
+
     @with_setup
     def test_reorder(self):
         "An earlier order of the company comes back into the cart"
         pool = Pool()
         Sale = pool.get('sale.sale')
-        self._shop()
-        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
-                (self.screw, 10)])
-        order = Sale.b2b_place_order(self.buyer, cart,
-            shipment_address=self.address, carrier=self.carrier,
-            payment_method=self.transfer)
+        order = self._placed_order()
         cart = Sale.b2b_reorder(self.buyer, order)
         self.assertNotEqual(cart, order)
         self.assertEqual(
@@ -351,12 +356,7 @@ class CartTestMixin:
         not put back: the buyer gets the product's reason and no cart"""
         pool = Pool()
         Sale = pool.get('sale.sale')
-        self._shop()
-        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
-                (self.screw, 10)])
-        order = Sale.b2b_place_order(self.buyer, cart,
-            shipment_address=self.address, carrier=self.carrier,
-            payment_method=self.transfer)
+        order = self._placed_order()
         # screws are now sold in boxes of 12 only
         self.screw.template.b2b_package_quantity = 12
         self.screw.template.b2b_package_only = True
