@@ -69,14 +69,20 @@ def _sources_hash():
     return digest.hexdigest()[:16]
 
 
-def _connect():
-    "Connect to the maintenance database of the configured PostgreSQL"
+def _uri():
+    "Return the configured database URI"
     import os
+    return (os.environ.get('TRYTOND_DATABASE__URI')
+        or os.environ.get('TRYTOND_DATABASE_URI') or '')
+
+
+def _connect(uri=None):
+    """Connect to the maintenance database of the configured PostgreSQL
+    (or of the uri given)"""
     import urllib.parse
 
     import psycopg
-    uri = (os.environ.get('TRYTOND_DATABASE__URI')
-        or os.environ.get('TRYTOND_DATABASE_URI') or '')
+    uri = uri or _uri()
     if not uri.startswith('postgresql://'):
         return None
     parts = urllib.parse.urlsplit(uri)
@@ -112,6 +118,8 @@ def pytest_sessionstart(session):
                 file=sys.stderr)
     session.config._b2b_sources_hash = current
     session.config._b2b_databases_before = set(left)
+    # tests may change the environment (the command's tests do)
+    session.config._b2b_database_uri = _uri()
 
 
 def _record_templates(config):
@@ -120,7 +128,7 @@ def _record_templates(config):
     current = getattr(config, '_b2b_sources_hash', None)
     if not current:
         return
-    connection = _connect()
+    connection = _connect(config._b2b_database_uri)
     with connection:
         testdb.record_new(
             connection, config._b2b_databases_before, current)
