@@ -1,15 +1,18 @@
 # This file is part of the B2B wholesale suite.
-"""Bank statement files of Polish banks, matched to invoices.
+"""Bank statement files of Polish banks, reconciled through Tryton's
+statements.
 
 ``parsers`` reads MT940/MT942 (the Polish :86: dialects), CAMT.052/053/054
 and Elixir-O into plain data; ``matcher`` decides what a received transfer
-pays; ``statement`` imports a file into ``account.statement`` and books
-the matches through ``b2b.payment.record``; uncertain transfers wait in the
-review queue (statement origins "To Review") for one click.
+pays; ``statement`` imports a file into ``account.statement`` and turns
+what each operation pays into statement lines; ``origin`` holds the
+operations' reasons, the rules' and the review queue's bookings (Assign,
+Undo) and refuses a second booking of an operation.  Validating and
+posting the statement books the moves and reconciles the invoices.
 """
 from trytond.pool import Pool
 
-from . import invoice, party, payment, statement
+from . import invoice, origin, party, payment, statement
 
 __all__ = ['register']
 
@@ -19,10 +22,14 @@ def register():
         invoice.Invoice,
         party.Party,
         payment.Payment,
+        origin.OriginCandidate,
+        origin.OriginInvoice,
+        origin.Origin,
+        origin.OriginEvent,
+        origin.Line,
         statement.Statement,
-        statement.Origin,
-        statement.OriginCandidate,
         statement.ImportStatementStart,
+        statement.ImportStatementSummary,
         module='b2b_bank_import', type_='model')
     Pool.register(
         statement.ImportStatement,

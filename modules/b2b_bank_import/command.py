@@ -1,9 +1,7 @@
 # This file is part of the B2B wholesale suite.
 """`b2b import-statement FILE...`: import bank files from the command
-line, one transaction per file (a refused file imports nothing)"""
-
-SUMMARY_KEYS = ['read', 'matched', 'queued', 'skipped', 'duplicate',
-    'errors']
+line, one transaction per file (a refused file imports nothing); each
+prints the summary the back office shows after an import"""
 
 
 def run(database, paths, company=None, say=print):
@@ -11,6 +9,8 @@ def run(database, paths, company=None, say=print):
     the only one); return the totals of the summaries"""
     from b2b_suite.transactions import in_company, read_files
     from trytond.pool import Pool
+
+    from .statement import SUMMARY_KEYS, format_summary
 
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     for name, data in read_files(paths, say):
@@ -20,9 +20,10 @@ def run(database, paths, company=None, say=print):
 
         def work(company):
             Statement = Pool().get('account.statement')
-            return Statement.b2b_import(company, data, name)
+            statements, summary = Statement.b2b_import(company, data, name)
+            return statements, summary, format_summary(summary)
         try:
-            statements, summary = in_company(database, company, work)
+            statements, summary, text = in_company(database, company, work)
         except Exception as e:
             # a UserError of the file, the CompanyError of in_company
             message = getattr(e, 'message', None) or str(e)
@@ -31,8 +32,9 @@ def run(database, paths, company=None, say=print):
             continue
         for key in SUMMARY_KEYS:
             totals[key] += summary.get(key, 0)
-        say(f"{name}: {len(statements)} statement(s); "
-            + ', '.join(f"{k} {summary.get(k, 0)}" for k in SUMMARY_KEYS))
+        say(f"{name}: {len(statements)} statement(s)")
+        for line in text.splitlines():
+            say(f"  {line}")
     if len(paths) > 1:
         say("total: " + ', '.join(f"{k} {totals[k]}" for k in SUMMARY_KEYS))
     return totals

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 __all__ = ['OpenInvoice', 'Payer', 'InvoiceIndex', 'Match', 'match_line',
-    'describe', 'nip_valid']
+    'describe', 'plural_index', 'nip_valid']
 
 ZERO = Decimal('0.00')
 
@@ -67,8 +67,11 @@ _REASONS = {
     'exact': ("amount equal to what is left to pay",
         "kwota równa pozostałej do zapłaty"),
     'partial': ("partial payment", "częściowa zapłata"),
-    'several': ("one transfer for %s invoices",
-        "jeden przelew za %s faktur"),
+    # plural forms: (English one, other), (Polish one, few, many)
+    'several': (("one transfer for %s invoice",
+            "one transfer for %s invoices"),
+        ("jeden przelew za %s fakturę", "jeden przelew za %s faktury",
+            "jeden przelew za %s faktur")),
     'oldest_first': ("oldest invoices first", "najpierw najstarsze faktury"),
     'overpayment': ("overpayment %s kept as the company's balance",
         "nadpłata %s na saldzie firmy"),
@@ -89,7 +92,32 @@ _REASONS = {
     'currency': ("currency %s differs from the invoices'",
         "waluta %s inna niż faktur"),
     'manual': ("assigned by %s", "przypisane przez %s"),
+    'lines': ("booked by lines entered by %s",
+        "zaksięgowane wierszami wprowadzonymi przez %s"),
+    'to_balance': ("%s left on the company's balance",
+        "%s na saldzie firmy"),
+    'to_account': ("booked to account %s", "zaksięgowane na konto %s"),
+    'account_remembered': ("payer's account %s remembered for the company",
+        "rachunek płatnika %s zapamiętany dla firmy"),
+    'account_of_other': ("payer's account %s belongs to %s: not remembered",
+        "rachunek płatnika %s należy do %s: nie zapamiętano"),
+    'rule': ("booked by rule \"%s\"", "zaksięgowane regułą „%s”"),
+    'no_rule': ("no rule takes this operation",
+        "żadna reguła nie obejmuje tej operacji"),
+    'undone': ("booking undone by %s", "księgowanie cofnięte przez %s"),
     }
+
+
+def plural_index(n, language='en'):
+    "The plural form of n: English one/other, Polish one/few/many"
+    n = abs(int(n))
+    if language and language.startswith('pl'):
+        if n == 1:
+            return 0
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return 1
+        return 2
+    return 0 if n == 1 else 1
 
 
 def describe(reasons, language='en'):
@@ -98,7 +126,14 @@ def describe(reasons, language='en'):
     texts = []
     for code, detail in reasons:
         template = _REASONS.get(code, (code, code))[index]
-        texts.append(template % detail if '%s' in template else template)
+        if isinstance(template, tuple):
+            template = template[plural_index(detail, language)]
+        if '%s' not in template:
+            texts.append(template)
+        elif isinstance(detail, (list, tuple)):
+            texts.append(template % tuple(detail))
+        else:
+            texts.append(template % (detail,))
     return '; '.join(texts)
 
 

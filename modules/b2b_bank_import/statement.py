@@ -1,48 +1,37 @@
 # This file is part of the B2B wholesale suite.
-"""Bank statement files imported into account.statement, their received
-transfers matched to open invoices and booked through b2b.payment
+"""Bank statement files imported into account.statement; what each
+operation pays becomes statement lines, so Tryton's own validation and
+posting book the moves and reconcile the invoices
 
 Each operation of a file becomes an ``account.statement.origin`` keyed by
-``b2b_key`` (unique): reading the same file again books nothing twice.
-Matched transfers are booked at once by ``b2b.payment.record`` (its move
-debits the statement journal's account), so these statements are records
-of the bank file; they are not posted through statement lines as well.
+``b2b_key`` (unique): reading the same file again books nothing twice.  A
+matched transfer gets one line per invoice it pays (and one for what is
+left on the company's balance); the other operations are offered to the
+statement rules (``account_statement_rule``); the rest waits for review.
 """
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from sql import Literal
-from sql.operators import In
+from sql.operators import In, Like
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView
 
 from .exceptions import StatementImportError
 from .matcher import InvoiceIndex, OpenInvoice, Payer, describe, match_line
 from .parsers import StatementFormatError, normalize_account, parse
 
-B2B_STATES = [
-    (None, ''),
-    ('matched', "Matched"),
-    ('assigned', "Assigned"),
-    ('review', "To Review"),
-    ('skipped', "Not a customer payment"),
-    ]
-KINDS = [
-    (None, ''),
-    ('transfer', "Transfer received"),
-    ('fee', "Bank fee"),
-    ('outgoing', "Outgoing transfer"),
-    ]
+SUMMARY_KEYS = ['read', 'matched', 'rule', 'queued', 'duplicate', 'errors']
 
 
-def _language():
+def language():
     return Transaction().language or 'en'
 
 
@@ -58,6 +47,29 @@ def _refuse_line(filename, statement, position, line, cause):
             file=filename or gettext('b2b_bank_import.msg_uploaded_file'),
             statement=statement, line=position, date=line.date,
             amount=line.amount, text=text, error=cause))
+
+
+def pending_in_statements(invoice_ids=None):
+    """What the lines of draft statements pay of each invoice: booked
+    only when their statement is validated, yet no longer to be paid"""
+    pool = Pool()
+    Line = pool.get('account.statement.line')
+    Statement = pool.get('account.statement')
+    line = Line.__table__()
+    statement = Statement.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*line.join(statement,
+            condition=line.statement == statement.id).select(
+            line.related_to, line.amount,
+            where=(statement.state == 'draft')
+            & Like(line.related_to, 'account.invoice,%')))
+    result = defaultdict(Decimal)
+    wanted = set(invoice_ids) if invoice_ids is not None else None
+    for related_to, amount in cursor:
+        invoice_id = int(related_to.split(',')[1])
+        if wanted is None or invoice_id in wanted:
+            result[invoice_id] += Decimal(str(amount))
+    return result
 
 
 def build_index(company, currency=None):
@@ -78,17 +90,20 @@ def build_index(company, currency=None):
         ('state', '=', 'posted'),
         ]
     invoice_ids = [i.id for i in Invoice.search(domain)]
+    in_statements = pending_in_statements()
     invoices = []
     party_ids = set()
     for sub_ids in grouped_slice(invoice_ids, 1000):
         for values in Invoice.read(list(sub_ids), ['number', 'party',
                     'amount_to_pay', 'invoice_date', 'currency.code',
                     'b2b_ksef_number']):
-            if not values['amount_to_pay'] or values['amount_to_pay'] <= 0:
+            to_pay = ((values['amount_to_pay'] or 0)
+                - in_statements.get(values['id'], 0))
+            if to_pay <= 0:
                 continue
             invoices.append(OpenInvoice(id=values['id'],
                     number=values['number'] or '', party=values['party'],
-                    amount=values['amount_to_pay'],
+                    amount=to_pay,
                     date=values['invoice_date'],
                     ksef=values['b2b_ksef_number'] or '',
                     currency=values['currency.']['code']))
@@ -131,20 +146,32 @@ def build_index(company, currency=None):
     return InvoiceIndex(invoices, payers.values())
 
 
+def format_summary(summary):
+    "The import's summary, a line per statement, in the reader's language"
+    lines = []
+    for stmt in summary.get('statements', []):
+        lines.append(gettext('b2b_bank_import.msg_import_summary_statement',
+                statement=stmt['name'], matched=stmt['matched'],
+                rule=stmt['rule'], queued=stmt['queued'],
+                duplicate=stmt['duplicate']))
+    lines.append(gettext('b2b_bank_import.msg_import_summary_total',
+            read=summary['read'], matched=summary['matched'],
+            rule=summary['rule'], queued=summary['queued'],
+            duplicate=summary['duplicate']))
+    return '\n'.join(lines)
+
+
 class Statement(metaclass=PoolMeta):
     __name__ = 'account.statement'
 
     @classmethod
     def b2b_import(cls, company, data, filename=None, book=True):
         """Import a bank file of any supported format for the company:
-        create its statements, match and book the transfers received.
-        Return (statements, summary)"""
+        create its statements, turn what the transfers pay into statement
+        lines, apply the rules to the rest.  Return (statements, summary)"""
         pool = Pool()
         Journal = pool.get('account.statement.journal')
         Origin = pool.get('account.statement.origin')
-        Payment = pool.get('b2b.payment')
-        Invoice = pool.get('account.invoice')
-        Party = pool.get('party.party')
         Period = pool.get('account.period')
 
         try:
@@ -152,10 +179,12 @@ class Statement(metaclass=PoolMeta):
         except StatementFormatError as e:
             raise StatementImportError(gettext(
                     'b2b_bank_import.msg_file_refused',
-                    error=e.message(_language()))) from e
+                    error=e.message(language()))) from e
 
-        summary = Counter(read=0, matched=0, queued=0, skipped=0,
-            duplicate=0, errors=0)
+        summary = Counter({k: 0 for k in SUMMARY_KEYS})
+        summary['statements'] = []
+        # the statements that hold the operations read before
+        summary['earlier'] = set()
         statements, todo, todo_origins = [], [], []
         for stmt in parsed:
             journal = Journal.get_by_bank_account(
@@ -171,15 +200,23 @@ class Statement(metaclass=PoolMeta):
             summary['read'] += len(keys)
             existing = set()
             for sub_keys in grouped_slice(keys, 1000):
-                existing.update(o.b2b_key for o in Origin.search([
+                for origin in Origin.search([
                             ('b2b_key', 'in', list(sub_keys)),
-                            ]))
+                            ]):
+                    existing.add(origin.b2b_key)
+                    summary['earlier'].add(origin.statement.id)
             label = ' '.join(filter(None, [stmt.account, stmt.number]))
             new = [(k, l, n) for n, (k, l) in enumerate(
                     zip(keys, stmt.lines), 1) if k not in existing]
             summary['duplicate'] += len(keys) - len(new)
-            if not new and keys:
+            if not new:
+                if keys:
+                    summary['statements'].append(dict(name=label,
+                            matched=0, rule=0, queued=0,
+                            duplicate=len(keys)))
                 continue
+            # the file's balances when it gives them; the lines of a
+            # statement add up to their difference
             total = sum((l.amount for _, l, _ in new), Decimal(0))
             start = stmt.opening_balance
             end = stmt.closing_balance
@@ -195,7 +232,9 @@ class Statement(metaclass=PoolMeta):
                 start_balance=start, end_balance=end,
                 total_amount=total, number_of_lines=len(new),
                 origin_file=data)
-            origins = []
+            counts = dict(name=statement.name, matched=0, rule=0, queued=0,
+                duplicate=len(keys) - len(new))
+            summary['statements'].append(counts)
             for key, line, position in new:
                 origin = Origin(statement=statement, date=line.date,
                     amount=line.amount,
@@ -207,11 +246,11 @@ class Statement(metaclass=PoolMeta):
                     b2b_counterparty_account=line.account,
                     b2b_virtual_account=line.virtual_account,
                     b2b_title=line.title,
-                    b2b_bank_code=line.code)
-                origins.append(origin)
-                todo.append((origin, line, journal, label, position))
+                    b2b_bank_code=line.code,
+                    information=Origin.b2b_information(line))
+                todo.append((origin, line, label, position, counts))
+                todo_origins.append(origin)
             statements.append(statement)
-            todo_origins.extend(origins)
         if not todo:
             return statements, summary
 
@@ -221,7 +260,7 @@ class Statement(metaclass=PoolMeta):
         currency = company.currency.code
         index = build_index(company)
         matches = []
-        for origin, line, journal, label, position in todo:
+        for origin, line, label, position, _ in todo:
             match = match_line(index, line.amount, line.title,
                 account=line.account, name=line.name,
                 virtual_account=line.virtual_account, kind=line.kind,
@@ -237,170 +276,97 @@ class Statement(metaclass=PoolMeta):
             matches.append(match)
 
         cls.save(statements)
-        # saved on their own (not through statement.origins) so that these
-        # very instances get their ids for the payments' origin
-        Origin.save(todo_origins)
-        for (origin, line, journal, label, position), match in zip(
-                todo, matches):
-            origin.b2b_state = match.status
-            origin.b2b_reason = describe(match.reasons, _language())
+        for origin, match in zip(todo_origins, matches):
             origin.b2b_candidates = match.candidates
+            origin.b2b_match_reasons = match.reasons
+            origin.b2b_reasons = match.reasons
             if match.party is not None:
                 origin.party = match.party
-            try:
-                if match.status == 'matched' and book:
-                    invoices = [i for i, _ in match.allocations]
-                    payment = Payment.record(Party(match.party),
-                        line.amount, line.date,
-                        invoices=Invoice.browse(invoices),
-                        reference=origin.number or origin.description,
-                        origin=origin, journal=journal.journal,
-                        account=journal.account,
-                        reason=describe(match.reasons, 'en'))
-                    origin.b2b_payment = payment
-                    summary['matched'] += 1
-                elif match.status == 'review':
-                    # prefilled only when it may pay for the payer found:
-                    # another company's invoice stays a candidate (the
-                    # field's domain would refuse it, and the file)
-                    if len(match.candidates) == 1 and (match.party is None
-                            or index.invoices[match.candidates[0]].party
-                            == match.party):
-                        origin.b2b_invoice = match.candidates[0]
-                    summary['queued'] += 1
-                else:
-                    summary['skipped'] += 1
-                # saved one by one: a refusal names its operation
-                origin.save()
-            except UserError as e:
-                raise _refuse_line(filename, label, position, line,
-                    e.message) from e
+            if match.status == 'review' and len(match.candidates) == 1 and (
+                    match.party is None
+                    or index.invoices[match.candidates[0]].party
+                    == match.party):
+                # prefilled only when it may pay for the payer found:
+                # another company's invoice stays a candidate
+                origin.b2b_invoices = match.candidates
+            origin.b2b_state = 'review'
+        Origin.save(todo_origins)
+
+        to_book = [(o, m) for o, m in zip(todo_origins, matches)
+            if m.status == 'matched' and book]
+        booked = Origin.b2b_book_matches(to_book)
+        free = [o for o, m in zip(todo_origins, matches)
+            if m.status == 'skipped' or (m.status == 'review'
+                and m.party is None and not m.candidates)]
+        ruled = Origin.b2b_apply_rules(free) if book else set()
+        for (origin, line, label, position, counts), match in zip(
+                todo, matches):
+            if origin in booked:
+                key = 'matched'
+            elif origin in ruled:
+                key = 'rule'
+            else:
+                key = 'queued'
+                if match.status == 'skipped':
+                    origin.b2b_reasons = match.reasons + [('no_rule', None)]
+            counts[key] += 1
+            summary[key] += 1
+        Origin.save([o for o in todo_origins
+                if o not in booked and o not in ruled])
         summary['seconds'] = time.perf_counter() - started
         return statements, summary
 
-
-class Origin(metaclass=PoolMeta):
-    __name__ = 'account.statement.origin'
-
-    b2b_key = fields.Char("Import Key", readonly=True,
-        help="Identifies the bank operation: a file read again books "
-        "nothing twice.")
-    b2b_kind = fields.Selection(KINDS, "Operation", readonly=True)
-    b2b_state = fields.Selection(B2B_STATES, "Matching", readonly=True)
-    b2b_reason = fields.Text("Reason", readonly=True)
-    b2b_counterparty = fields.Char("Counterparty", readonly=True)
-    b2b_counterparty_account = fields.Char(
-        "Counterparty Account", readonly=True)
-    b2b_virtual_account = fields.Char("Identifying Account", readonly=True)
-    b2b_title = fields.Text("Title", readonly=True)
-    b2b_bank_code = fields.Char("Bank Code", readonly=True)
-    b2b_candidates = fields.Many2Many(
-        'b2b.bank.origin-candidate', 'origin', 'invoice', "Candidates",
-        readonly=True)
-    b2b_invoice = fields.Many2One('account.invoice', "Invoice to Pay",
-        domain=[
-            ('company', '=', Eval('company', -1)),
-            ('type', '=', 'out'),
-            # the invoice an assignment paid in full is paid
-            If(Eval('b2b_state') == 'review',
-                ('state', '=', 'posted'),
-                ('state', 'in', ['posted', 'paid'])),
-            If(Bool(Eval('party')), ('party', '=', Eval('party', -1)), ()),
-            ],
-        states={
-            'readonly': Eval('b2b_state') != 'review',
-            'invisible': Eval('b2b_kind') != 'transfer',
-            },
-        help="The invoice the transfer pays, booked by \"Assign\".")
-    b2b_payment = fields.Many2One('b2b.payment', "Payment", readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints += [
-            ('b2b_key_unique', Unique(t, t.b2b_key),
-                'b2b_bank_import.msg_origin_key_unique'),
-            ]
-        cls._buttons.update({
-                'b2b_assign': {
-                    'invisible': Eval('b2b_state') != 'review',
-                    'readonly': ~Bool(Eval('b2b_invoice'))
-                    & ~Bool(Eval('party')),
-                    'depends': ['b2b_state', 'b2b_invoice', 'party'],
-                    },
-                'b2b_undo': {
-                    'invisible': ~Eval('b2b_state').in_(
-                        ['matched', 'assigned']),
-                    'depends': ['b2b_state'],
-                    },
-                })
-
-    @classmethod
-    def copy(cls, origins, default=None):
-        default = default.copy() if default is not None else {}
-        for name in ['b2b_key', 'b2b_payment', 'b2b_state', 'b2b_reason']:
-            default.setdefault(name)
-        return super().copy(origins, default=default)
-
     @classmethod
     @ModelView.button
-    def b2b_assign(cls, origins):
-        """Book the transfer for the chosen invoice (else for the chosen
-        company's open invoices, oldest first)"""
+    def apply_rules(cls, statements):
+        # the back office's button: the import's rules, with their events
+        Origin = Pool().get('account.statement.origin')
+        Origin.b2b_apply_rules(
+            [o for s in statements for o in s.origins if not o.lines])
+
+    @classmethod
+    def post(cls, statements):
+        super().post(statements)
+        cls.b2b_record_payments(statements)
+
+    @classmethod
+    def b2b_record_payments(cls, statements):
+        """The customer payments the posted statements booked, for the
+        trade-credit pages: one b2b.payment per operation and company,
+        with the statement's move (no move of its own)"""
         pool = Pool()
         Payment = pool.get('b2b.payment')
-        User = pool.get('res.user')
-        user = User(Transaction().user)
-        for origin in origins:
-            if origin.b2b_state != 'review' or origin.b2b_payment:
-                raise StatementImportError(gettext(
-                        'b2b_bank_import.msg_not_to_review',
-                        origin=origin.rec_name))
-            if origin.b2b_kind != 'transfer' or origin.amount <= 0:
-                raise StatementImportError(gettext(
-                        'b2b_bank_import.msg_not_received',
-                        origin=origin.rec_name))
-            invoice = origin.b2b_invoice
-            party = invoice.party if invoice else origin.party
-            if party is None:
-                raise StatementImportError(gettext(
-                        'b2b_bank_import.msg_assign_what',
-                        origin=origin.rec_name))
-            journal = origin.statement.journal
-            reasons = [('manual', user.rec_name)]
-            origin.b2b_payment = Payment.record(party, origin.amount,
-                origin.date, invoices=[invoice] if invoice else None,
-                reference=origin.number or origin.description,
-                origin=origin, journal=journal.journal,
-                account=journal.account, reason=describe(reasons, 'en'))
-            origin.party = party
-            origin.b2b_state = 'assigned'
-            origin.b2b_reason = '\n'.join(filter(None, [
-                        describe(reasons, _language()), origin.b2b_reason]))
-        cls.save(origins)
-
-    @classmethod
-    @ModelView.button
-    def b2b_undo(cls, origins):
-        "Cancel the payment booked for the transfer; it waits for review"
-        Payment = Pool().get('b2b.payment')
-        payments = [o.b2b_payment for o in origins if o.b2b_payment]
-        Payment.cancel(payments)
-        for origin in origins:
-            origin.b2b_state = 'review'
-            origin.b2b_payment = None
-            origin.b2b_invoice = None
-        cls.save(origins)
-
-
-class OriginCandidate(ModelSQL):
-    "Invoice a bank transfer may pay"
-    __name__ = 'b2b.bank.origin-candidate'
-    origin = fields.Many2One('account.statement.origin', "Origin",
-        required=True, ondelete='CASCADE')
-    invoice = fields.Many2One('account.invoice', "Invoice",
-        required=True, ondelete='CASCADE')
+        Allocation = pool.get('b2b.payment.allocation')
+        Origin = pool.get('account.statement.origin')
+        payments, allocations, origins = [], [], []
+        for statement in statements:
+            for origin in statement.origins:
+                by_party = defaultdict(list)
+                for line in origin.lines:
+                    if (line.party and line.amount > 0
+                            and line.account.type.receivable):
+                        by_party[line.party].append(line)
+                for party, lines in by_party.items():
+                    payment = Payment(company=statement.company,
+                        party=party, date=origin.date,
+                        amount=sum(l.amount for l in lines),
+                        journal=statement.journal.journal,
+                        account=statement.journal.account,
+                        move=lines[0].move,
+                        reference=origin.number or origin.description,
+                        origin=origin,
+                        reason=describe(origin.b2b_reasons or [], 'en'),
+                        state='posted')
+                    payments.append(payment)
+                    allocations.extend(Allocation(payment=payment,
+                            invoice=l.invoice, amount=l.amount)
+                        for l in lines if l.invoice)
+                    if not origin.b2b_payment:
+                        origin.b2b_payment = payment
+                        origins.append(origin)
+        Payment.save(payments)
+        Allocation.save(allocations)
+        Origin.save(origins)
 
 
 class ImportStatementStart(metaclass=PoolMeta):
@@ -413,17 +379,56 @@ class ImportStatementStart(metaclass=PoolMeta):
             ('b2b_auto', "Polish bank (MT940, MT942, CAMT.053, Elixir-O)"))
 
 
+class ImportStatementSummary(ModelView):
+    __name__ = 'account.statement.import.b2b_summary'
+
+    summary = fields.Text("Summary", readonly=True)
+    statements = fields.Many2Many(
+        'account.statement', None, None, "Statements", readonly=True)
+
+
 class ImportStatement(metaclass=PoolMeta):
     __name__ = 'account.statement.import'
+
+    b2b_choose = StateTransition()
+    b2b_summary = StateView('account.statement.import.b2b_summary',
+        'b2b_bank_import.import_summary_view_form', [
+            Button("Close", 'end', 'tryton-close'),
+            Button("Open Statements", 'import_', 'tryton-forward',
+                default=True),
+            ])
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # "Import" reads a Polish bank file here, then shows its summary
+        for button in cls.start.buttons:
+            if button.state == 'import_':
+                button.state = 'b2b_choose'
+
+    def transition_b2b_choose(self):
+        if self.start.file_format != 'b2b_auto':
+            return 'import_'
+        Statement = Pool().get('account.statement')
+        statements, summary = Statement.b2b_import(
+            self.start.company, bytes(self.start.file_), None)
+        self.start.file_ = None
+        self.b2b_summary.summary = format_summary(summary)
+        # a file read before opens the statements that hold it
+        self.b2b_summary.statements = statements or sorted(
+            summary['earlier'])
+        return 'b2b_summary'
+
+    def default_b2b_summary(self, fields):
+        return {
+            'summary': self.b2b_summary.summary,
+            'statements': [s.id for s in self.b2b_summary.statements],
+            }
 
     def do_import_(self, action):
         if self.start.file_format != 'b2b_auto':
             return super().do_import_(action)
-        Statement = Pool().get('account.statement')
-        statements, _ = Statement.b2b_import(
-            self.start.company, bytes(self.start.file_), None)
-        self.start.file_ = None
-        data = {'res_id': [s.id for s in statements]}
-        if len(statements) == 1:
+        data = {'res_id': [s.id for s in self.b2b_summary.statements]}
+        if len(data['res_id']) == 1:
             action['views'].reverse()
         return action, data

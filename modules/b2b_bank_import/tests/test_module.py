@@ -22,12 +22,12 @@ def data(name):
         return fp.read()
 
 
-def mt940(account, operations, number='00301'):
+def mt940(account, operations, number='00301', opening=Decimal('10000.00')):
     """An MT940 statement of ING Bank Śląski (`~NN` fields, CP852, the
     payer's IBAN in ~38) with the operations (date, amount, title,
     counterparty name, counterparty IBAN)"""
     first = operations[0][0].strftime('%y%m%d')
-    balance = Decimal('10000.00')
+    balance = opening
     rows = [':20:MT940', ':25:/' + account, ':28C:' + number,
         ':60F:C%sPLN%s' % (first, str(balance).replace('.', ','))]
     for n, (date, amount, title, name, iban) in enumerate(operations, 1):
@@ -184,30 +184,51 @@ class B2BBankImportTestCase(
         self.assertEqual(second.number, 'FV/2026/11/0013')
 
         statements, summary = self._import('ing_cp852.sta')
-        transfer, fee = sorted(statements[0].origins,
-            key=lambda o: -o.amount)
+        statement, = statements
+        transfer, fee = sorted(statement.origins, key=lambda o: -o.amount)
         self.assertEqual((summary['read'], summary['matched'],
-                summary['queued'], summary['skipped']), (2, 1, 0, 1),
+                summary['queued'], summary['rule']), (2, 1, 1, 0),
             transfer.b2b_reason)
         self.assertEqual(transfer.b2b_state, 'matched')
         self.assertEqual(transfer.party, hurt)
         self.assertIn('FV/2026/11/0012', transfer.b2b_reason)
-        payment = transfer.b2b_payment
-        self.assertEqual(payment.amount, Decimal('1230.00'))
-        self.assertEqual(payment.origin, transfer)
-        self.assertEqual(sorted(a.invoice.number for a in
-                payment.allocations), ['FV/2026/11/0012', 'FV/2026/11/0013'])
-        self.assertEqual(first.__class__(first.id).state, 'paid')
-        self.assertEqual(fee.b2b_state, 'skipped')
+        # a statement line per invoice paid
+        self.assertEqual(sorted((l.invoice.number, l.amount, l.party)
+                for l in transfer.lines), [
+                ('FV/2026/11/0012', Decimal('1000.00'), hurt),
+                ('FV/2026/11/0013', Decimal('230.00'), hurt)])
+        self.assertEqual(transfer.pending_amount, 0)
+        # no rule for the fee: it waits, its account chosen by hand
+        self.assertEqual(fee.b2b_state, 'review')
         self.assertEqual(fee.b2b_kind, 'fee')
-        self.assertIsNone(fee.b2b_payment)
+        self.assertIn('no rule takes this operation', fee.b2b_reason)
+        self.assertEqual(list(fee.lines), [])
 
         # the same file again books nothing
         statements, summary = self._import('ing_cp852.sta')
         self.assertEqual(statements, [])
         self.assertEqual((summary['duplicate'], summary['matched']), (2, 0))
-        self.assertEqual(Payment.search([], count=True), 1)
+        self.assertEqual(summary['earlier'], {statement.id})
         self.assertEqual(Origin.search([], count=True), 2)
+
+        # the accountant books the fee; the statement validates and posts:
+        # the invoices are paid, the credit pages see one payment
+        fee.b2b_account = self.revenue
+        fee.save()
+        Origin.b2b_assign([fee])
+        Statement = pool.get('account.statement')
+        Statement.validate_statement([statement])
+        Statement.post([statement])
+        # reconciled (the state "paid" follows in the queue after commit)
+        self.assertEqual([(i.amount_to_pay, bool(i.reconciled))
+                for i in first.__class__.browse([first, second])],
+            [(Decimal(0), True)] * 2)
+        payment, = Payment.search([])
+        self.assertEqual(payment.amount, Decimal('1230.00'))
+        self.assertEqual(payment.origin, transfer)
+        self.assertEqual(payment.move, transfer.lines[0].move)
+        self.assertEqual(sorted(a.invoice.number for a in
+                payment.allocations), ['FV/2026/11/0012', 'FV/2026/11/0013'])
 
     @with_bank
     def test_review_assign_and_undo(self):
@@ -229,29 +250,34 @@ class B2BBankImportTestCase(
         wizard.start.company = self.company
         wizard.start.file_ = data('bnp_cp1250.sta')
         wizard.start.file_format = 'b2b_auto'
+        self.assertEqual(wizard.transition_b2b_choose(), 'b2b_summary')
+        self.assertIn('to review', wizard.b2b_summary.summary)
         _, action = wizard.do_import_({'views': [(None, 'tree'),
                     (None, 'form')]})
         statement, = pool.get('account.statement').browse(action['res_id'])
         transfer, = [o for o in statement.origins if o.amount > 0]
         self.assertEqual(transfer.b2b_state, 'review')
         self.assertEqual(list(transfer.b2b_candidates), [invoice])
-        self.assertEqual(transfer.b2b_invoice, invoice)
+        self.assertEqual(list(transfer.b2b_invoices), [invoice])
         self.assertEqual(Invoice(invoice.id).amount_to_pay,
             Decimal('900.00'))
 
         Origin.b2b_assign([transfer])
         self.assertEqual(transfer.b2b_state, 'assigned')
-        self.assertEqual(Invoice(invoice.id).amount_to_pay,
-            Decimal('49.50'))
+        line, = transfer.lines
+        self.assertEqual((line.invoice, line.amount),
+            (invoice, Decimal('850.50')))
+        self.assertIn('partial payment', transfer.b2b_reason)
 
         Origin.b2b_undo([transfer])
         self.assertEqual(transfer.b2b_state, 'review')
-        self.assertIsNone(transfer.b2b_payment)
-        self.assertEqual(Invoice(invoice.id).amount_to_pay,
-            Decimal('900.00'))
+        self.assertEqual(list(transfer.lines), [])
+        self.assertNotIn('assigned by', transfer.b2b_reason)
+        self.assertEqual([e.action for e in transfer.b2b_events],
+            ['undone', 'assigned'])
         with self.assertRaises(UserError):
             fee, = [o for o in statement.origins if o.amount < 0]
-            fee.b2b_invoice = invoice
+            fee.b2b_invoices = [invoice]
             fee.save()
             Origin.b2b_assign([fee])
 
@@ -334,22 +360,25 @@ class B2BBankImportTestCase(
             [o.b2b_reason for o in statements[0].origins])
         booked, conflict, other = sorted(statements[0].origins,
             key=lambda o: o.id)
-        self.assertEqual(Invoice(second.id).state, 'paid')
-        self.assertEqual(Invoice(third.id).state, 'paid')
+        self.assertEqual([l.invoice for l in booked.lines + other.lines],
+            [second, third])
         self.assertEqual([booked.b2b_state, other.b2b_state],
             ['matched', 'matched'])
         self.assertEqual(conflict.b2b_state, 'review')
         self.assertEqual(conflict.party, self.kemira)
         self.assertEqual(list(conflict.b2b_candidates), [first])
-        self.assertIsNone(conflict.b2b_invoice)
-        self.assertEqual(Invoice(first.id).amount_to_pay,
-            Decimal('1000.00'))
+        self.assertEqual(list(conflict.b2b_invoices), [])
+        self.assertEqual(list(conflict.lines), [])
         # the accountant decides: Hurtownia's invoice after all
         conflict.party = self.hurt
-        conflict.b2b_invoice = first
+        conflict.b2b_invoices = [first]
         conflict.save()
         Origin.b2b_assign([conflict])
-        self.assertEqual(Invoice(first.id).state, 'paid')
+        Statement = pool.get('account.statement')
+        Statement.validate_statement(statements)
+        Statement.post(statements)
+        self.assertEqual([Invoice(i.id).amount_to_pay for i in [first,
+                    second, third]], [Decimal(0)] * 3)
 
     @with_bank
     def test_refused_line_named(self):
