@@ -728,6 +728,10 @@ def _create_accounting(company):
                 statement='income', revenue=True),
             'expense': create_type("Koszty działalności", 20, income,
                 statement='income', expense=True),
+            'financial_income': create_type("Przychody finansowe", 30,
+                income, statement='income', revenue=True),
+            'financial_expense': create_type("Koszty finansowe", 40,
+                income, statement='income', expense=True),
             })
 
     chart, = Account.create([{
@@ -738,6 +742,8 @@ def _create_accounting(company):
     for key, code, name, type_, extra in [
             ('cash', '100', "Kasa", 'cash', {}),
             ('bank', '130', "Rachunek bankowy", 'cash', {}),
+            ('in_transit', '141', "Środki pieniężne w drodze", 'cash',
+                {'reconcile': True}),
             ('receivable', '201', "Rozrachunki z odbiorcami", 'receivable',
                 {'reconcile': True, 'party_required': True}),
             ('payable', '202', "Rozrachunki z dostawcami", 'payable',
@@ -745,11 +751,17 @@ def _create_accounting(company):
             ('tax', '221', "Rozrachunki z tytułu VAT należnego", 'tax', {}),
             ('tax_in', '222', "Rozrachunki z tytułu VAT naliczonego", 'tax',
                 {}),
+            ('tax_office', '225', "Rozrachunki z urzędem skarbowym", 'tax',
+                {}),
+            ('zus', '229', "Rozrachunki z ZUS", 'tax', {}),
             ('stock', '330', "Towary", 'stock', {}),
             ('equity', '801', "Kapitał zakładowy", 'equity', {}),
             ('revenue', '730', "Przychody ze sprzedaży towarów", 'revenue',
                 {}),
             ('expense', '731', "Wartość sprzedanych towarów", 'expense', {}),
+            ('interest', '750', "Odsetki bankowe", 'financial_income', {}),
+            ('bank_fees', '751', "Opłaty i prowizje bankowe",
+                'financial_expense', {}),
             ]:
         accounts[key], = Account.create([{
                     'name': name,
@@ -786,7 +798,9 @@ def _create_accounting(company):
                 'company': company.id,
                 }, {
                 'name': f"Faktury {year}",
-                'prefix': f'FV/{year}/',
+                # FV/2026/12/0001: the month of the invoice's date
+                'prefix': f'FV/{year}/${{date_m}}/',
+                'padding': 4,
                 'sequence_type': ModelData.get_id(
                     'account_invoice', 'sequence_type_account_invoice'),
                 'company': company.id,
