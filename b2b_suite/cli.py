@@ -314,7 +314,10 @@ def demo_data(args, parser, config_path):
         return 0
     module = import_demo_data(config_path)
     # it shows its own progress
-    module.load(database.name, size=args.size)
+    statement = args.statement or config.ROOT / 'var' / (
+        'demo-statement.sta' if args.database == DEFAULT_DATABASE
+        else f'demo-statement-{args.database}.sta')
+    module.load(database.name, size=args.size, statement=statement)
     loaded[args.size] = datetime.datetime.now().isoformat(timespec='seconds')
     database.update_state(demo=loaded)
     return 0
@@ -570,6 +573,10 @@ def get_parser():
         "(default: %(default)s)")
     demo_parser.add_argument('--if-needed', action='store_true',
         help="do nothing if this size was already loaded into the database")
+    demo_parser.add_argument('--statement', metavar='FILE',
+        help="where to write the bank statement paying the demo invoices "
+        "(default: var/demo-statement.sta, var/demo-statement-NAME.sta for "
+        "another database)")
     serve_parser = subparsers.add_parser('serve', parents=[common],
         help="run the server with the back office (sao) and the customer "
         "portal")

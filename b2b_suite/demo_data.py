@@ -3,10 +3,13 @@
 companies and their accounts.
 
 load(database, size) fills a database in which b2b_base is activated. The
-small set is a realistic shop to try the back office and the portal; the
+small set is a realistic shop to try the back office and the portal (with
+b2b_bank_import: a bank account with its statement journal and rules, and
+posted invoices that the demo statement file pays, see demo_operations); the
 large set adds at least 100 000 products, 50 price lists and 5 000
 companies for benchmarks.  Everything is generated from fixed seeds, so
-two databases get the same data, and a second run changes nothing.
+two databases get the same data (the demo invoices and statement are dated
+in the month of the load), and a second run changes nothing.
 
 The small set is created with the ORM in one transaction. The large set is
 committed in batches of 1000 and an interrupted load resumes where it
@@ -15,13 +18,16 @@ create (the ORM needs 12 to 27 ms a product here, SQL 0.5 ms); its
 companies go through the ORM."""
 import datetime as dt
 import random
+import re
 import sys
 import time
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
+from pathlib import Path
 
 from sql import Column
 from sql.aggregate import Max
 from sql.functions import CurrentTimestamp
+from stdnum import iban as stdnum_iban
 
 from b2b_base.party import normalize_tax_number
 from trytond import backend
@@ -50,6 +56,11 @@ LARGE_SUBCATEGORIES = 'ABCDEFGH'
 BATCH = 1000
 # singletons created on the first write, which needs their table locked
 LOCK_TABLES = ['account_configuration', 'b2b_configuration']
+# and those the small set's posted invoices lock: the first move of a
+# journal in a period, the strict sequences of the numbers (so that the
+# load is not run a second time to take them)
+SMALL_LOCK_TABLES = LOCK_TABLES + [
+    'account_journal_period', 'ir_sequence_strict']
 
 CENT = Decimal('0.01')
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
@@ -504,11 +515,13 @@ def street(rng):
     return f'{rng.choice(STREETS)} {rng.randrange(1, 120)}'
 
 
-def load(database, size='small', progress=True):
+def load(database, size='small', progress=True, statement=None):
     """Load the demo data of size 'small' or 'large' into the database
 
     The trytond configuration must be loaded and b2b_base activated. The
-    large set is loaded on top of the small one."""
+    large set is loaded on top of the small one. When the small set is
+    loaded with b2b_bank_import activated and statement is a path, the
+    demo statement of its month is written there."""
     if size not in {'small', 'large'}:
         raise ValueError(f"unknown demo data size: {size}")
     if database not in Pool.database_list():
@@ -519,9 +532,14 @@ def load(database, size='small', progress=True):
         message(f"Demo data already present in {database}.", progress)
     else:
         message(f"Loading the small demo data into {database}…", progress)
-        _run(database, extras, _load_small, progress)
+        bank_date = _run(database, {'_lock_tables': list(SMALL_LOCK_TABLES)},
+            _load_small, progress)
         message("Small demo data loaded in %.1f s." % (
                 time.monotonic() - start), progress)
+        if bank_date and statement:
+            path = write_statement(statement, bank_date)
+            message(f"Bank statement of the demo invoices ({bank_date:%m/%Y}"
+                f", README: Bank statements): {path}", progress)
     if size == 'large':
         _load_large(database, extras, progress)
 
@@ -558,6 +576,9 @@ def _demo_company_id():
 
 
 def _load_small(progress):
+    """Load the small set; return the date of the demo statement's month
+    (None without b2b_bank_import)"""
+    Date = Pool().get('ir.date')
     rng = random.Random(SEED)
     used_nips = set()
     company = _create_company(rng, used_nips)
@@ -578,8 +599,11 @@ def _load_small(progress):
         _create_credit(rng, company, accounts, groups)
         _create_sales_reps(rng, company)
         _create_registration(rng, used_nips)
+        bank_date = _create_bank_demo(
+            company, accounts, terms, Date.today())
     message(f"{len(products)} products, {SMALL_CUSTOMERS} customer "
         f"companies, demo login {DEMO_LOGIN} / {DEMO_PASSWORD}", progress)
+    return bank_date
 
 
 def _get_currency():
@@ -728,6 +752,10 @@ def _create_accounting(company):
                 statement='income', revenue=True),
             'expense': create_type("Koszty działalności", 20, income,
                 statement='income', expense=True),
+            'financial_income': create_type("Przychody finansowe", 30,
+                income, statement='income', revenue=True),
+            'financial_expense': create_type("Koszty finansowe", 40,
+                income, statement='income', expense=True),
             })
 
     chart, = Account.create([{
@@ -738,6 +766,8 @@ def _create_accounting(company):
     for key, code, name, type_, extra in [
             ('cash', '100', "Kasa", 'cash', {}),
             ('bank', '130', "Rachunek bankowy", 'cash', {}),
+            ('in_transit', '141', "Środki pieniężne w drodze", 'cash',
+                {'reconcile': True}),
             ('receivable', '201', "Rozrachunki z odbiorcami", 'receivable',
                 {'reconcile': True, 'party_required': True}),
             ('payable', '202', "Rozrachunki z dostawcami", 'payable',
@@ -745,11 +775,17 @@ def _create_accounting(company):
             ('tax', '221', "Rozrachunki z tytułu VAT należnego", 'tax', {}),
             ('tax_in', '222', "Rozrachunki z tytułu VAT naliczonego", 'tax',
                 {}),
+            ('tax_office', '225', "Rozrachunki z urzędem skarbowym", 'tax',
+                {}),
+            ('zus', '229', "Rozrachunki z ZUS", 'tax', {}),
             ('stock', '330', "Towary", 'stock', {}),
             ('equity', '801', "Kapitał zakładowy", 'equity', {}),
             ('revenue', '730', "Przychody ze sprzedaży towarów", 'revenue',
                 {}),
             ('expense', '731', "Wartość sprzedanych towarów", 'expense', {}),
+            ('interest', '750', "Odsetki bankowe", 'financial_income', {}),
+            ('bank_fees', '751', "Opłaty i prowizje bankowe",
+                'financial_expense', {}),
             ]:
         accounts[key], = Account.create([{
                     'name': name,
@@ -786,7 +822,9 @@ def _create_accounting(company):
                 'company': company.id,
                 }, {
                 'name': f"Faktury {year}",
-                'prefix': f'FV/{year}/',
+                # FV/2026/12/0001: the month of the invoice's date
+                'prefix': f'FV/{year}/${{date_m}}/',
+                'padding': 4,
                 'sequence_type': ModelData.get_id(
                     'account_invoice', 'sequence_type_account_invoice'),
                 'company': company.id,
@@ -1281,6 +1319,452 @@ def _create_registration(rng, used_nips):
             'password': DEMO_PASSWORD,
             'language': 'pl',
             })
+
+
+# Bank reconciliation demo (module b2b_bank_import): the company's account
+# at ING with its statement journal, the rules of the operations that are
+# not customer payments, posted invoices of three customers and a month's
+# MT940 statement of the account paying them (demo_statement_bytes). The
+# invoices and the file come from the data below and the demo's date: the
+# loader writes the file of its month (write_statement), and a test checks
+# that docs/demo-statement.sta is the file of DOCS_STATEMENT_DATE.
+BANK_NAME = "ING Bank Śląski S.A."
+BANK_BIC = 'INGBPLPW'
+STATEMENT_JOURNAL = "ING – rachunek bieżący"
+STATEMENT_FILE = 'demo-statement.sta'
+DOCS_STATEMENT_DATE = dt.date(2026, 12, 21)
+OPENING_BALANCE = Decimal('48215.37')
+# (sort code of the bank's branch, account number): the IBANs are computed
+COMPANY_ACCOUNT = ('10501214', '1000009030127845')
+COMPANY_SAVINGS = ('10501214', '1000009030127853')
+# the customers' accounts (mBank, PKO BP) known to the shop (bank.account)
+CUSTOMER_ACCOUNTS = {
+    1: ('11402004', '0000350230781445'),
+    4: ('10201026', '0000122201934567'),
+    }
+# accounts the shop does not know: a customer's (Pekao) and the private
+# account of a customer's owner (Santander)
+HOTEL_ACCOUNT = ('12401037', '1111001078452211')
+PRIVATE_ACCOUNT = ('10901014', '0000000154237791')
+# the individual accounts of the company at ZUS (NRS) and at the tax
+# office (mikrorachunek podatkowy): branch and the NIP in the number
+ZUS_BRANCH = '60000002'
+TAX_BRANCH = '10100071'
+# (customer number in CUSTOMERS, day of the month, [(category, item,
+# quantity, unit price)]), in the order of their numbers
+DEMO_INVOICES = [
+    (1, 1, [
+            ("Spożywcze", "Mąka pszenna typ 450", 100, '3.05'),
+            ("Spożywcze", "Cukier biały", 80, '4.35'),
+            ("Napoje", "Sok jabłkowy 100% 1 l", 48, '4.60'),
+            ]),
+    (4, 2, [
+            ("Gastronomia", "Serwetki gastronomiczne, 500 szt.", 20, '11.90'),
+            ("Gastronomia", "Folia spożywcza 30 cm", 10, '22.90'),
+            ]),
+    (1, 3, [
+            ("Słodycze i przekąski", "Czekolada mleczna 100 g", 96, '3.95'),
+            ("Słodycze i przekąski", "Wafelki kakaowe 200 g", 48, '5.50'),
+            ]),
+    (1, 3, [
+            ("Kawa i herbata", "Kawa mielona 500 g", 24, '22.90'),
+            ("Kawa i herbata", "Herbata czarna ekspresowa 100 torebek", 12,
+                '13.70'),
+            ]),
+    (5, 5, [
+            ("Higiena", "Ręczniki papierowe ZZ 4000 szt.", 20, '72.50'),
+            ("Higiena", "Mydło w płynie", 40, '6.30'),
+            ("Chemia gospodarcza", "Kapsułki do zmywarki 100 szt.", 10,
+                '45.90'),
+            ]),
+    (4, 6, [
+            ("Spożywcze", "Olej rzepakowy", 60, '9.20'),
+            ("Spożywcze", "Ryż długoziarnisty", 50, '6.40'),
+            ]),
+    (1, 8, [
+            ("Chemia gospodarcza", "Płyn do mycia naczyń", 30, '3.90'),
+            ("Higiena", "Papier toaletowy 8 rolek", 40, '12.80'),
+            ]),
+    (4, 9, [
+            ("Kawa i herbata", "Kawa ziarnista", 10, '64.90'),
+            ("Napoje", "Woda mineralna niegazowana 1,5 l", 120, '1.65'),
+            ]),
+    ]
+# (name, description, amount low, amount high, account key): the operations
+# of the bank that are not customers' payments, in the order they are tried
+STATEMENT_RULES = [
+    ("Składki ZUS",
+        r'(?i)\bZUS\b|ZAK[ŁL]AD UBEZPIECZE[ŃN]|\bSK[ŁL]ADK[IA]\b',
+        None, Decimal(0), 'zus'),
+    ("Przelew do urzędu skarbowego",
+        r'(?i)URZ[ĄA]D SKARBOWY|/TI/|\bVAT-?7|\bJPK|\bPIT-?4R?\b'
+        r'|\bCIT(-?8)?\b|MIKRORACHUNEK',
+        None, Decimal(0), 'tax_office'),
+    ("Opłaty i prowizje bankowe",
+        r'(?i)\bOP[ŁL]ATA|\bOP[ŁL]\.|\bPROWIZJ|\bPROWIZ\.',
+        None, Decimal(0), 'bank_fees'),
+    ("Odsetki bankowe",
+        r'(?i)\bODSET(KI|EK)\b|KAPITALIZACJA',
+        Decimal(0), None, 'interest'),
+    ("Przelew między rachunkami własnymi",
+        r'(?i)PRZELEW W[ŁL]ASNY|PRZEKSI[ĘE]GOWANIE'
+        r'|MI[ĘE]DZY RACHUNKAMI W[ŁL]ASNYMI',
+        None, None, 'in_transit'),
+    ]
+# the codes of those accounts in the demo chart (_create_accounting)
+RULE_ACCOUNTS = {'zus': '229', 'tax_office': '225', 'bank_fees': '751',
+    'interest': '750', 'in_transit': '141'}
+
+# the bank's reference of an operation: its date and number in the file
+OPERATION_REFERENCE = '%s%08d'
+
+
+def pl_iban(sort_code, number):
+    "Return the Polish IBAN of the branch's sort code and account number"
+    bban = sort_code + number
+    return 'PL' + stdnum_iban.calc_check_digits('PL00' + bban) + bban
+
+
+def demo_company_nip():
+    "Return the NIP of the demo company (the first draw of the demo's seed)"
+    return random_nip(random.Random(SEED), set())
+
+
+def demo_company_iban():
+    return pl_iban(*COMPANY_ACCOUNT)
+
+
+def _catalogue_item(category, item):
+    "Return the code of the demo product of item (first brand) and its VAT"
+    for index, (name, vat, items, _) in enumerate(CATALOGUE):
+        if name == category:
+            position = [i for i, *_ in items].index(item)
+            number = index * PRODUCTS_PER_CATEGORY + position + 1
+            return PRODUCT_CODE % number, 'vat8' if item in VAT8_ITEMS else vat
+    raise KeyError(category)
+
+
+def demo_invoices(today):
+    """Return the demo invoices of the month of today: dicts of number,
+    customer (name), date, lines [(product code, quantity, unit price)]
+    and total; the days after today are today (an invoice is never
+    dated after the demo's date, that would stop the numbering of today's
+    invoices)"""
+    rates = {key: rate for key, _, rate in TAXES}
+    invoices = []
+    for sequence, (customer, day, lines) in enumerate(DEMO_INVOICES, 1):
+        bases = {}
+        invoice_lines = []
+        for category, item, quantity, price in lines:
+            code, vat = _catalogue_item(category, item)
+            price = Decimal(price)
+            bases[vat] = bases.get(vat, 0) + (quantity * price).quantize(
+                CENT)
+            invoice_lines.append((code, quantity, price))
+        # taxes rounded per invoice and rate, as Tryton does by default
+        total = sum(base + (base * rates[vat]).quantize(CENT)
+            for vat, base in bases.items())
+        invoices.append({
+                'number': 'FV/%d/%02d/%04d' % (
+                    today.year, today.month, sequence),
+                'customer': CUSTOMERS[customer - 1],
+                'customer_number': customer,
+                'date': today.replace(day=min(day, today.day)),
+                'lines': invoice_lines,
+                'total': total,
+                })
+    return invoices
+
+
+def demo_operations(today):
+    """Return the operations of the demo statement of the month of today,
+    in the order of the file: dicts of date, amount, title, name, address,
+    account, code (of the bank), operation (the bank's text), expected
+    (what the import and the rules should do with it)"""
+    invoices = demo_invoices(today)
+    number = {n: i['number'] for n, i in enumerate(invoices, 1)}
+    total = {n: i['total'] for n, i in enumerate(invoices, 1)}
+    previous = (today.replace(day=1) - dt.timedelta(days=1))
+    period = '%02d/%d' % (previous.month, previous.year)
+    nip = demo_company_nip()
+
+    def customer(n):
+        name = CUSTOMERS[n - 1]
+        city, _ = CITIES[(n - 1) % len(CITIES)]
+        return {'name': name.upper(), 'address': city.upper()}
+
+    def received(day, amount, title, payer, account, expected):
+        return {'day': day, 'amount': amount, 'title': title,
+            'account': account, 'code': '020',
+            'operation': "IBCG PRZELEW PRZYCHODZĄCY", 'expected': expected,
+            **payer}
+
+    def sent(day, amount, title, name, address, account, expected):
+        return {'day': day, 'amount': -amount, 'title': title,
+            'account': account, 'code': '020', 'name': name,
+            'address': address, 'operation': "IBCG PRZELEW WYCHODZĄCY",
+            'expected': expected}
+
+    def bank(day, amount, code, operation, title, expected):
+        return {'day': day, 'amount': amount, 'title': title,
+            'account': '', 'code': code, 'name': "ING BANK ŚLĄSKI S.A.",
+            'address': "KATOWICE", 'operation': operation,
+            'expected': expected}
+
+    def rule(key):
+        name, = [r[0] for r in STATEMENT_RULES if r[-1] == key]
+        return f"rule {name}: account {RULE_ACCOUNTS[key]}"
+
+    known = {n: pl_iban(*a) for n, a in CUSTOMER_ACCOUNTS.items()}
+    # the payer rounded up to the next hundred
+    overpaid = ((total[6] / 100).to_integral_value(
+            rounding=ROUND_CEILING) * 100).quantize(CENT)
+    operations = [
+        received(4, total[1], f"Zapłata za fakturę {number[1]}",
+            customer(1), known[1],
+            f"matched: {number[1]} paid in full"),
+        received(5, total[2], f"FAKTURA VAT {number[2]}",
+            customer(4), known[4],
+            f"matched: {number[2]} paid in full"),
+        received(7, total[3] + total[4],
+            f"Faktury {number[3]} i {number[4]}",
+            customer(1), known[1],
+            f"matched: {number[3]} and {number[4]} paid in full"),
+        received(8, Decimal('1500.00'),
+            f"Częściowa wpłata do {number[5]}",
+            customer(5), pl_iban(*HOTEL_ACCOUNT),
+            f"matched: {number[5]} paid in part (payer known by name)"),
+        received(10, overpaid, f"Zapłata {number[6]}",
+            customer(4), known[4],
+            f"matched: {number[6]} paid, {overpaid - total[6]} left as "
+            "the company's credit"),
+        sent(10, Decimal('6842.17'), f"Składki ZUS za {period}",
+            "ZAKŁAD UBEZPIECZEŃ SPOŁECZNYCH", "WARSZAWA",
+            pl_iban(ZUS_BRANCH, '026' + nip.zfill(13)),
+            rule('zus')),
+        received(12, total[7], "Przelew za towar",
+            customer(1), known[1],
+            f"matched: {number[7]}, the payer known by its account, "
+            "the only open invoice of this amount"),
+        received(14, total[8], "Za towar dla restauracji Stary Młyn",
+            {'name': "PIOTR MAZUR", 'address': "UL. DŁUGA 5 RADOM"},
+            pl_iban(*PRIVATE_ACCOUNT),
+            f"to review: unknown payer, no invoice named; assign it to "
+            f"{CUSTOMERS[3]} ({number[8]})"),
+        sent(15, Decimal('4812.00'),
+            f"/TI/N{nip}/OKR/{previous:%y}M{previous.month:02d}/SFP/VAT-7"
+            f"/TXT/JPK_V7M {period}",
+            "URZĄD SKARBOWY WARSZAWA-MOKOTÓW", "UL. WIŚNIOWA 73 WARSZAWA",
+            pl_iban(TAX_BRANCH, '222' + nip.zfill(13)),
+            rule('tax_office')),
+        sent(16, Decimal('15000.00'), "PRZELEW WŁASNY NA LOKATĘ",
+            COMPANY_NAME.upper(), "WARSZAWA", pl_iban(*COMPANY_SAVINGS),
+            rule('in_transit')),
+        bank(19, Decimal('-38.50'), '073', "MD02OPŁATA ZA PROWADZENIE "
+            "RACHUNKU", f"Opłata za prowadzenie rachunku {period}",
+            rule('bank_fees')),
+        bank(20, Decimal('2.37'), '082', "KA01KAPITALIZACJA ODSETEK",
+            "Kapitalizacja odsetek", rule('interest')),
+        ]
+    for operation in operations:
+        operation['date'] = today.replace(
+            day=min(operation.pop('day'), today.day))
+    return operations
+
+
+def _mt940_amount(amount):
+    return str(abs(amount)).replace('.', ',')
+
+
+def _mt940_lines(tag, text, width=65):
+    """The lines of a field as ING writes them: 65 characters each, the
+    text cut anywhere (also inside a ~NN marker)"""
+    text = f':{tag}:{text}'
+    lines = [text[i:i + width] for i in range(0, len(text), width)]
+    for line in lines[1:]:
+        # a continuation line must not read as a field or the end
+        if line.strip() == '-' or re.match(
+                r':(\d{2}[A-Z]?|NS):', line.lstrip()):
+            raise ValueError(f"MT940 line reads as a field: {line!r}")
+    return lines
+
+
+def demo_statement_bytes(today):
+    """Return the MT940 file (ING Bank Śląski: `~NN` subfields, CP852,
+    CRLF) of the demo company's account for the month of today: the
+    operations of demo_operations(today) after the opening balance of the
+    first day of the month"""
+    operations = demo_operations(today)
+    first = today.replace(day=1)
+    closing = OPENING_BALANCE + sum(o['amount'] for o in operations)
+    last = max(o['date'] for o in operations)
+    rows = [':20:MT940', ':25:/' + demo_company_iban(),
+        ':28C:%05d' % today.month,
+        ':60F:C%sPLN%s' % (first.strftime('%y%m%d'),
+            _mt940_amount(OPENING_BALANCE))]
+    for n, operation in enumerate(operations, 1):
+        date = operation['date']
+        amount = operation['amount']
+        code = operation['code']
+        rows.append(':61:%s%s%s%sS%s%s' % (date.strftime('%y%m%d'),
+                date.strftime('%m%d'), 'C' if amount > 0 else 'D',
+                _mt940_amount(amount), code,
+                OPERATION_REFERENCE % (date.strftime('%y%m%d'), n)))
+        title = operation['title']
+        # the title in lines of 27 characters, the name of 35
+        details = ''.join('~%d%s' % (20 + i, title[c:c + 27])
+            for i, c in enumerate(range(0, len(title), 27)))
+        account = operation['account']
+        if account:
+            nrb = account[2:]
+            details += f'~29{nrb}~30{nrb[2:10]}~31{nrb[10:]}'
+        # the name, then the address after a space (as ING writes it)
+        details += '~32%s~33 %s~34%s' % (operation['name'][:35],
+            operation['address'][:34], code)
+        if account:
+            details += '~38' + account
+        rows.append(f':86:{code}')
+        rows.extend(_mt940_lines(
+                '86', f"{code}~00{operation['operation']}{details}"))
+    balance = '%s%sPLN%s' % ('C' if closing >= 0 else 'D',
+        last.strftime('%y%m%d'), _mt940_amount(closing))
+    rows += [':62F:' + balance, ':64:' + balance, '-', '']
+    return '\r\n'.join(rows).encode('cp852')
+
+
+def write_statement(path, today):
+    "Write the demo statement of the month of today to path"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(demo_statement_bytes(today))
+    return path
+
+
+def _create_bank_demo(company, accounts, terms, today):
+    """The bank reconciliation demo (module b2b_bank_import): the company's
+    accounts at ING, the statement journal, the rules and the posted
+    invoices that the demo statement pays. Return the demo's date, or None
+    when b2b_bank_import is not activated"""
+    pool = Pool()
+    try:
+        Rule = pool.get('account.statement.rule')
+        StatementJournal = pool.get('account.statement.journal')
+    except KeyError:
+        return None
+    Party = pool.get('party.party')
+    Bank = pool.get('bank')
+    BankAccount = pool.get('bank.account')
+    Journal = pool.get('account.journal')
+
+    nip = demo_company_nip()
+    if re.sub(r'\D', '', company.party.tax_identifier.code) != nip:
+        raise ValueError(f"the demo company's NIP is not {nip}: "
+            "demo_company_nip() must follow _create_company")
+    bank_party, = Party.create([{
+                'name': BANK_NAME,
+                'lang': _get_lang(),
+                'addresses': [('create', [{
+                                'street': "ul. Sokolska 34",
+                                'postal_code': '40-086',
+                                'city': "Katowice",
+                                'country': _get_country().id,
+                                }])],
+                }])
+    bank, = Bank.create([{'party': bank_party.id, 'bic': BANK_BIC}])
+    parties = {p.name: p for p in Party.search([
+                ('name', 'in', [CUSTOMERS[n - 1]
+                        for n in CUSTOMER_ACCOUNTS]),
+                ])}
+    current, *_ = BankAccount.create([{
+                'bank': bank.id,
+                'owners': [('add', [company.party.id])],
+                'currency': company.currency.id,
+                'numbers': [('create', [{
+                                'type': 'iban',
+                                'number': pl_iban(*account),
+                                }])],
+                } for account in [COMPANY_ACCOUNT, COMPANY_SAVINGS]] + [{
+                'owners': [('add', [parties[CUSTOMERS[number - 1]].id])],
+                'numbers': [('create', [{
+                                'type': 'iban',
+                                'number': pl_iban(*account),
+                                }])],
+                } for number, account in CUSTOMER_ACCOUNTS.items()])
+    journal, = Journal.create([{
+                'name': "Wyciągi bankowe ING",
+                'code': 'ING',
+                'type': 'statement',
+                }])
+    StatementJournal.create([{
+                'name': STATEMENT_JOURNAL,
+                'journal': journal.id,
+                'currency': company.currency.id,
+                'company': company.id,
+                'account': accounts['bank'].id,
+                'bank_account': current.id,
+                'validation': 'balance',
+                }])
+    Rule.create([{
+                'name': name,
+                'sequence': 10 * sequence,
+                'company': company.id,
+                'description': description,
+                'amount_low': low,
+                'amount_high': high,
+                'lines': [('create', [{
+                                'amount': 'pending',
+                                'account': accounts[key].id,
+                                }])],
+                } for sequence, (name, description, low, high, key)
+            in enumerate(STATEMENT_RULES, 1)])
+    _create_demo_invoices(company, terms, today)
+    return today
+
+
+def _create_demo_invoices(company, terms, today):
+    "Post the demo invoices of demo_invoices(today), checking their numbers"
+    pool = Pool()
+    Party = pool.get('party.party')
+    Product = pool.get('product.product')
+    Invoice = pool.get('account.invoice')
+    Line = pool.get('account.invoice.line')
+    Journal = pool.get('account.journal')
+
+    planned = demo_invoices(today)
+    parties = {p.name: p for p in Party.search([
+                ('name', 'in', list({i['customer'] for i in planned})),
+                ])}
+    products = {p.code: p for p in Product.search([
+                ('code', 'in', list({c for i in planned
+                            for c, *_ in i['lines']})),
+                ])}
+    journal, = Journal.search([('type', '=', 'revenue')], limit=1)
+    invoices = []
+    for values in planned:
+        invoice = Invoice(type='out', company=company,
+            party=parties[values['customer']], journal=journal,
+            currency=company.currency, invoice_date=values['date'])
+        invoice.on_change_type()
+        invoice.on_change_party()
+        invoice.payment_term = terms['14days']
+        lines = []
+        for code, quantity, price in values['lines']:
+            line = Line(invoice=invoice, type='line', company=company,
+                currency=company.currency, product=products[code],
+                quantity=quantity)
+            line.on_change_product()
+            line.unit_price = price
+            lines.append(line)
+        invoice.lines = lines
+        invoices.append(invoice)
+    Invoice.save(invoices)
+    Invoice.post(invoices)
+    for invoice, values in zip(invoices, planned):
+        if (invoice.number, invoice.total_amount) != (
+                values['number'], values['total']):
+            raise ValueError(f"demo invoice {invoice.number} "
+                f"{invoice.total_amount} is not {values['number']} "
+                f"{values['total']}: the statement would not pay it")
 
 
 LARGE_KINDS = [

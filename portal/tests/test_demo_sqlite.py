@@ -1,12 +1,21 @@
 # This file is part of the B2B wholesale suite.
 """The demo as `./dev demo` makes it: SQLite, set up and loaded by the b2b
-command, the portal on it. The other portal tests run on PostgreSQL only,
-so SQL that SQLite refuses would break the demo unseen."""
+command, the portal on it, and the bank statement it writes for the README's
+walkthrough. The other portal tests run on PostgreSQL only, so SQL that
+SQLite refuses would break the demo unseen."""
+import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
+
+import pytest
+
+from b2b_bank_import.parsers import parse
+from b2b_suite import demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,23 +35,76 @@ PORTAL_WALK = textwrap.dedent('''
     ''')
 
 
+# what the bank walkthrough needs from the demo database, in JSON
+BANK_FACTS = textwrap.dedent('''
+    import json
+    from trytond import config
+    config.update_etc()
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Pool('demo').init()
+    with Transaction().start('demo', 0, readonly=True):
+        pool = Pool()
+        Journal = pool.get('account.statement.journal')
+        Rule = pool.get('account.statement.rule')
+        Invoice = pool.get('account.invoice')
+        print(json.dumps({
+            'journals': [{
+                    'name': j.name, 'type': j.journal.type,
+                    'ibans': [n.number_compact
+                        for n in j.bank_account.numbers],
+                    'owners': [o.name for o in j.bank_account.owners],
+                    'account': j.account.code,
+                    'currency': j.currency.code,
+                    'validation': j.validation,
+                    } for j in Journal.search([])],
+            'rules': [{
+                    'name': r.name, 'description': r.description,
+                    'low': str(r.amount_low), 'high': str(r.amount_high),
+                    'lines': [(l.amount, l.account.code) for l in r.lines],
+                    } for r in Rule.search([])],
+            'invoices': [{
+                    'number': i.number, 'party': i.party.name,
+                    'date': str(i.invoice_date),
+                    'total': str(i.total_amount), 'state': i.state,
+                    } for i in Invoice.search([('type', '=', 'out')],
+                    order=[('number', 'ASC')])],
+            }))
+    ''')
+# the rule each operation of the demo statement is for (None: a customer's
+# transfer, for the matching), in the order of the file
+OPERATION_RULES = [None, None, None, None, None, 'zus', None, None,
+    'tax_office', 'in_transit', 'bank_fees', 'interest']
+
+
 def _b2b(*args, env):
     return subprocess.run([sys.executable, '-m', 'b2b_suite.cli', *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
-def test_demo_on_sqlite(tmp_path):
-    "The demo database on SQLite: every portal page a buyer opens answers"
+@pytest.fixture(scope='module')
+def demo(tmp_path_factory):
+    """The demo database on SQLite as `./dev demo` loads it; return the
+    environment that reaches it and the statement file it wrote"""
+    path = tmp_path_factory.mktemp('demo')
     env = {k: v for k, v in os.environ.items()
         if not k.startswith(('TRYTOND_', 'DB_'))}
     env.update({
             'TRYTOND_DATABASE__URI': 'sqlite://',
-            'TRYTOND_DATABASE__PATH': str(tmp_path),
+            'TRYTOND_DATABASE__PATH': str(path),
             'TRYTOND_EMAIL__URI': 'smtp://127.0.0.1:1',
             })
-    for command in [['setup', '-d', 'demo'], ['demo-data', '-d', 'demo']]:
+    statement = path / demo_data.STATEMENT_FILE
+    for command in [['setup', '-d', 'demo'],
+            ['demo-data', '-d', 'demo', '--statement', str(statement)]]:
         result = _b2b(*command, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
+    return env, statement
+
+
+def test_demo_on_sqlite(demo):
+    "The demo database on SQLite: every portal page a buyer opens answers"
+    env, _ = demo
     result = subprocess.run([sys.executable, '-c', PORTAL_WALK], env=env,
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -55,3 +117,91 @@ def test_demo_on_sqlite(tmp_path):
     # the buyer's prices in złoty on the catalog, a product and the credit
     for path in ['/', '/product/1', '/account/credit']:
         assert pages[path][1] == 'True', result.stdout
+
+
+def _check_statement(data):
+    """The demo statement file: one statement of the company's account, its
+    12 operations (8 received, 3 sent, a fee), closing = opening + total,
+    and each operation for the rule it is meant for, if any. Return it"""
+    statement, = parse(data, demo_data.STATEMENT_FILE)
+    assert statement.format == 'mt940'
+    assert statement.account == demo_data.demo_company_iban()
+    assert statement.currency == 'PLN'
+    lines = statement.lines
+    assert len(lines) == len(OPERATION_RULES) == 12
+    assert [l.kind for l in lines].count('transfer') == 8
+    assert [l.kind for l in lines].count('outgoing') == 3
+    assert [l.kind for l in lines].count('fee') == 1
+    assert statement.opening_balance == demo_data.OPENING_BALANCE
+    assert statement.closing_balance == statement.opening_balance + sum(
+        (l.amount for l in lines), Decimal(0))
+    assert statement.start_date.day == 1
+    assert {(l.date.year, l.date.month) for l in lines} == {
+        (statement.date.year, statement.date.month)}
+    # what account.statement.rule.match does on the origin's description
+    for line, expected in zip(lines, OPERATION_RULES):
+        description = ' '.join(line.title.split())
+        found = next((key for _, regex, low, high, key
+                in demo_data.STATEMENT_RULES
+                if (low is None or low <= line.amount)
+                and (high is None or line.amount <= high)
+                and re.search(regex, description)), None)
+        assert found == expected, (line.title, found)
+    return statement
+
+
+def test_demo_bank_statement(demo):
+    """The demo's bank account, journal, rules and posted invoices, and the
+    statement file of the README's walkthrough that pays them"""
+    env, path = demo
+    result = subprocess.run([sys.executable, '-c', BANK_FACTS], env=env,
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout.splitlines()[-1])
+
+    data = path.read_bytes()
+    statement = _check_statement(data)
+    # the file of the demo's month: its days after the load's are the
+    # load's, so the last operation's date gives the same file
+    assert data == demo_data.demo_statement_bytes(statement.date)
+
+    journal, = facts['journals']
+    assert journal == {
+        'name': demo_data.STATEMENT_JOURNAL, 'type': 'statement',
+        'ibans': [statement.account], 'owners': [demo_data.COMPANY_NAME],
+        'account': '130', 'currency': 'PLN', 'validation': 'balance',
+        }
+    assert [r['name'] for r in facts['rules']] == [
+        name for name, *_ in demo_data.STATEMENT_RULES]
+    for rule, (_, regex, low, high, key) in zip(
+            facts['rules'], demo_data.STATEMENT_RULES):
+        assert rule['description'] == regex
+        assert [None if v == 'None' else Decimal(v)
+            for v in [rule['low'], rule['high']]] == [low, high]
+        assert rule['lines'] == [
+            ['pending', demo_data.RULE_ACCOUNTS[key]]]
+
+    planned = demo_data.demo_invoices(statement.date)
+    assert facts['invoices'] == [{
+            'number': i['number'], 'party': i['customer'],
+            'date': str(i['date']), 'total': str(i['total']),
+            'state': 'posted',
+            } for i in planned]
+    buyer = demo_data.CUSTOMERS[0]  # the company of DEMO_LOGIN
+    assert sum(i['party'] == buyer for i in facts['invoices']) == 4
+    assert len({i['party'] for i in facts['invoices']}) == 3
+    # the titles name the invoices by their numbers
+    titles = ' '.join(l.title for l in statement.lines)
+    named = set(re.findall(r'FV/\d{4}/\d{2}/\d{4}', titles))
+    assert named == {i['number'] for i in planned[:6]}
+
+
+def test_docs_statement():
+    "docs/demo-statement.sta is the demo statement of DOCS_STATEMENT_DATE"
+    data = (ROOT / 'docs' / demo_data.STATEMENT_FILE).read_bytes()
+    assert data == demo_data.demo_statement_bytes(
+        demo_data.DOCS_STATEMENT_DATE)
+    assert b'\r\n' in data and b'\n' not in data.replace(b'\r\n', b'')
+    data.decode('cp852')
+    statement = _check_statement(data)
+    assert statement.date == demo_data.DOCS_STATEMENT_DATE.replace(day=20)
