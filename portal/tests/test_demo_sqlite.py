@@ -205,3 +205,77 @@ def test_docs_statement():
     data.decode('cp852')
     statement = _check_statement(data)
     assert statement.date == demo_data.DOCS_STATEMENT_DATE.replace(day=20)
+
+
+# the README's walkthrough after the import: the unknown payer's transfer
+# assigned to Restauracja Stary Młyn's invoice, the statement validated and
+# posted; prints what the bank account and the invoices read then
+WALKTHROUGH = textwrap.dedent('''
+    import json
+    from trytond import config
+    config.update_etc()
+    from trytond.pool import Pool
+    from b2b_suite.transactions import in_company
+
+    def walk(company):
+        pool = Pool()
+        Origin = pool.get('account.statement.origin')
+        Statement = pool.get('account.statement')
+        Invoice = pool.get('account.invoice')
+        Party = pool.get('party.party')
+        Account = pool.get('account.account')
+        bank, = Account.search([('code', '=', '130')])
+        before = Account(bank.id).balance
+        review, = Origin.search([('b2b_state', '=', 'review')])
+        reason = review.b2b_reason
+        review.party, = Party.search([
+                ('name', '=', 'Restauracja Stary Młyn Sp. z o.o.')])
+        review.b2b_invoices = Invoice.search([
+                ('party', '=', review.party.id),
+                ('number', 'like', '%/0008')])
+        review.save()
+        Origin.b2b_assign([review])
+        statement, = Statement.search([])
+        Statement.validate_statement([statement])
+        Statement.post([statement])
+        return {
+            'reason': reason,
+            'assigned': Origin(review.id).b2b_reason,
+            'states': sorted(o.b2b_state for o in statement.origins),
+            'moved': str(Account(bank.id).balance - before),
+            'statement': str(statement.end_balance
+                - statement.start_balance),
+            'to_pay': {i.number[-4:]: str(i.amount_to_pay)
+                for i in Invoice.search([('type', '=', 'out')])},
+            }
+    print(json.dumps(in_company('demo', None, walk)))
+    ''')
+
+
+def test_demo_statement_walkthrough(demo):
+    """The README's walkthrough: the statement imports (customer payments
+    booked, the rest by rules, one transfer to review), is assigned,
+    validated and posted; the bank account moves by the statement's total"""
+    env, path = demo
+    result = _b2b('import-statement', '-d', 'demo', str(path), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ('6 booked automatically, 5 by rules, 1 to review, '
+        '0 read before') in result.stdout, result.stdout
+    result = subprocess.run([sys.executable, '-c', WALKTHROUGH],
+        env=dict(env, B2B_LANGUAGE='pl'), cwd=ROOT, capture_output=True,
+        text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout.splitlines()[-1])
+    assert facts['reason'] == 'nie rozpoznano faktury ani płatnika', facts
+    assert facts['assigned'].startswith('przypisane przez'), facts
+    assert facts['states'] == ['assigned'] + ['matched'] * 6 + ['rule'] * 5
+    assert facts['moved'] == facts['statement']
+    # paid in full but 0005 (1 500,00 of 2 658,03)
+    assert {n: Decimal(v) for n, v in facts['to_pay'].items()} == {
+        '0001': 0, '0002': 0, '0003': 0, '0004': 0,
+        '0005': Decimal('1158.03'), '0006': 0, '0007': 0, '0008': 0}
+    # the same file again books nothing
+    result = _b2b('import-statement', '-d', 'demo', str(path), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '0 booked automatically, 0 by rules, 0 to review, 12 read ' \
+        'before' in result.stdout, result.stdout
