@@ -290,6 +290,41 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
             [(Decimal('-5.00'), self.revenue)])
         self.assertEqual(fee.b2b_events[0].action, 'rule')
 
+    @with_bank
+    def test_accountant_assigns_and_posts(self):
+        "An accountant (no B2B administration) assigns, validates, posts"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        Origin = pool.get('account.statement.origin')
+        Statement = pool.get('account.statement')
+        Payment = pool.get('b2b.payment')
+        self._hurt()
+        invoice = self._invoice('250.00', party=self.hurt)
+        statement, (origin,) = self._one([(Date.today(), Decimal('250.00'),
+                    'ZA TOWAR', 'J. KOWALSKI', UNKNOWN_IBAN)])
+        accountant = User(login='ksiegowa', name="Księgowa",
+            groups=[ModelData.get_id('account', 'group_account')],
+            companies=[self.company], company=self.company)
+        accountant.save()
+        transaction = Transaction()
+        with transaction.set_user(accountant.id), \
+                transaction.set_context(_check_access=True,
+                    company=self.company.id):
+            origin = Origin(origin.id)
+            origin.party = self.hurt
+            origin.b2b_invoices = [invoice]
+            origin.save()
+            Origin.b2b_assign([origin])
+            statement = Statement(statement.id)
+            Statement.validate_statement([statement])
+            Statement.post([statement])
+        payment, = Payment.search([])
+        self.assertEqual((payment.party, payment.amount),
+            (self.hurt, Decimal('250.00')))
+        self.assertEqual(Origin(origin.id).b2b_events[0].user, accountant)
+
     def test_polish_plural_forms(self):
         "Reasons in the reader's language, Polish plural forms right"
         for n, text in [(1, 'za 1 fakturę'), (2, 'za 2 faktury'),
