@@ -325,6 +325,21 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
             (self.hurt, Decimal('250.00')))
         self.assertEqual(Origin(origin.id).b2b_events[0].user, accountant)
 
+    @with_bank
+    def test_payer_named_in_counterparty(self):
+        "A payer named in the counterparty field is recognised, not booked"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        self._hurt()
+        self._invoice('320.00', party=self.hurt)
+        _, (origin,) = self._one([(Date.today(), Decimal('320.00'),
+                    'ZAPLATA ZA TOWAR', 'HURTOWNIA ŁĄCZNIK SPÓŁKA Z O.O.',
+                    UNKNOWN_IBAN)])
+        self.assertEqual(origin.b2b_state, 'review')
+        self.assertEqual(origin.party, self.hurt)
+        self.assertNotIn('neither invoice nor payer', origin.b2b_reason)
+        self.assertIn("payer's name like the company's", origin.b2b_reason)
+
     def test_polish_plural_forms(self):
         "Reasons in the reader's language, Polish plural forms right"
         for n, text in [(1, 'za 1 fakturę'), (2, 'za 2 faktury'),
