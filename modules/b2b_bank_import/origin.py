@@ -71,6 +71,14 @@ def save_events(events):
         Event.save(events)
 
 
+def _reasons_of(field_name):
+    "A property reading and writing the reasons stored in field_name"
+    return property(
+        lambda self: _read_reasons(getattr(self, field_name)),
+        lambda self, reasons: setattr(
+            self, field_name, _json_reasons(reasons)))
+
+
 def _user_name():
     User = Pool().get('res.user')
     return User(Transaction().user).rec_name
@@ -188,21 +196,9 @@ class Origin(metaclass=PoolMeta):
     def default_b2b_remember_account(cls):
         return True
 
-    @property
-    def b2b_reasons(self):
-        return _read_reasons(self.b2b_reason_codes)
-
-    @b2b_reasons.setter
-    def b2b_reasons(self, reasons):
-        self.b2b_reason_codes = _json_reasons(reasons)
-
-    @property
-    def b2b_match_reasons(self):
-        return _read_reasons(self.b2b_match_codes)
-
-    @b2b_match_reasons.setter
-    def b2b_match_reasons(self, reasons):
-        self.b2b_match_codes = _json_reasons(reasons)
+    # the reasons (code, value) now, and as the import's matcher gave them
+    b2b_reasons = _reasons_of('b2b_reason_codes')
+    b2b_match_reasons = _reasons_of('b2b_match_codes')
 
     def get_b2b_reason(self, name):
         if self.b2b_reason_codes:
