@@ -201,9 +201,10 @@ class Origin(metaclass=PoolMeta):
     b2b_match_reasons = _reasons_of('b2b_match_codes')
 
     def get_b2b_reason(self, name):
-        if self.b2b_reason_codes:
-            return describe(self.b2b_reasons,
-                Transaction().language or 'en')
+        reasons = self.b2b_reasons
+        if reasons:
+            return describe(reasons, Transaction().language or 'en')
+        # an operation of an earlier import, also after its Undo
         return self.b2b_reason_text
 
     @classmethod
