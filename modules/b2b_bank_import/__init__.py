@@ -10,27 +10,4 @@ operations' reasons, the rules' and the review queue's bookings (Assign,
 Undo) and refuses a second booking of an operation.  Validating and
 posting the statement books the moves and reconciles the invoices.
 """
-from trytond.pool import Pool
-
-from . import invoice, origin, party, payment, statement
-
-__all__ = ['register']
-
-
-def register():
-    Pool.register(
-        invoice.Invoice,
-        party.Party,
-        payment.Payment,
-        origin.OriginCandidate,
-        origin.OriginInvoice,
-        origin.Origin,
-        origin.OriginEvent,
-        origin.Line,
-        statement.Statement,
-        statement.ImportStatementStart,
-        statement.ImportStatementSummary,
-        module='b2b_bank_import', type_='model')
-    Pool.register(
-        statement.ImportStatement,
-        module='b2b_bank_import', type_='wizard')
+# the classes are registered in tryton.cfg [register]
