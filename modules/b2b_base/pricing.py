@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from simpleeval import SimpleEval
+from simpleeval import InvalidExpression, SimpleEval
 from sql import Literal, NullsLast
 from sql import Null as SqlNull
 from sql.operators import Equal
@@ -43,6 +43,11 @@ _100 = Decimal(100)
 # Kept between transactions (and processes, through ir.cache) and cleared
 # by any change of those models (PricingInput below).
 _cache = Cache('b2b.pricing', context=False)
+
+# what a price list line's formula may raise, parsed or evaluated: the line
+# is then computed by Tryton itself, which raises its own clear error
+FORMULA_ERRORS = (InvalidExpression, SyntaxError, ArithmeticError,
+    TypeError, ValueError, KeyError, AttributeError)
 
 
 @dataclass
@@ -553,7 +558,7 @@ class Pricing(Model):
         if line_id not in formulas:
             try:
                 formulas[line_id] = SimpleEval.parse(decistmt(formula))
-            except Exception:
+            except FORMULA_ERRORS:
                 formulas[line_id] = None
         tree = formulas[line_id]
         if tree is None:
@@ -563,7 +568,7 @@ class Pricing(Model):
             price = SimpleEval(names=dict(names),
                 functions={'Decimal': Decimal}).eval(
                 formula, previously_parsed=tree)
-        except Exception:
+        except FORMULA_ERRORS:
             return Line(line_id).get_unit_price(names=dict(names))
         if isinstance(price, Null):
             return None

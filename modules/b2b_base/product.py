@@ -102,6 +102,9 @@ class Template(metaclass=PoolMeta):
 
     @classmethod
     def default_code_readonly(cls):
+        # replaces product's (no super()): the same answer read from the
+        # configuration's column, without loading the whole singleton on
+        # every search ordered by code
         return _code_sequence_set('template_sequence')
 
 
@@ -121,6 +124,7 @@ class Product(metaclass=PoolMeta):
 
     @classmethod
     def default_code_readonly(cls):
+        # replaces product's (no super()), as the template's above
         return _code_sequence_set('product_sequence')
 
     @classmethod

@@ -117,9 +117,11 @@ class Line(metaclass=PoolMeta):
         self.quantity = float(quantity)
 
     def check_quantity(self):
-        # extends sale_product_quantity: the minimum may be waived, the
-        # step error names the nearest valid quantities, and products sold
-        # in whole packages accept only package multiples
+        # replaces sale_product_quantity's (no super(): its check has no
+        # waived minimum and would refuse what this one allows): the
+        # minimum may be waived, the step error names the nearest valid
+        # quantities, and products sold in whole packages accept only
+        # package multiples
         if (not self.product
                 or self.sale.state != 'draft'
                 or self.quantity is None or self.quantity < 0):

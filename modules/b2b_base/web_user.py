@@ -21,7 +21,14 @@ ROLE_RIGHTS = {
     'buyer': {'view', 'order'},
     'viewer': {'view'},
     }
-ACTIONS = {'view', 'order', 'manage_accounts', 'manage_addresses'}
+# the message refusing each action, spelled out so that it can be found
+DENIED = {
+    'view': 'b2b_base.msg_access_denied_view',
+    'order': 'b2b_base.msg_access_denied_order',
+    'manage_accounts': 'b2b_base.msg_access_denied_manage_accounts',
+    'manage_addresses': 'b2b_base.msg_access_denied_manage_addresses',
+    }
+ACTIONS = set(DENIED)
 # an invitation waits longer for its answer than a password reset (a day)
 INVITATION_DAYS = 7
 
@@ -143,8 +150,7 @@ class WebUser(metaclass=PoolMeta):
     def b2b_check(self, action, record=None):
         "Raise B2BAccessError unless b2b_may(action, record)"
         if not self.b2b_may(action, record):
-            raise B2BAccessError(gettext(
-                    'b2b_base.msg_access_denied_' + action))
+            raise B2BAccessError(gettext(DENIED[action]))
 
     @classmethod
     def _b2b_check_role(cls, role):

@@ -14,6 +14,7 @@ import re
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from b2b_base.exceptions import InvalidNIPError
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin,
@@ -186,7 +187,8 @@ class Erp(Model):
                     where=where, field='nip'))
         try:
             parties = Party.b2b_search_tax_number(nip)
-        except Exception:
+        except InvalidNIPError:
+            # refused below as an unknown company, the NIP named
             parties = []
         parties = [p for p in parties if p.b2b_customer]
         if len(parties) != 1:

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from trytond.model import ModelView, Workflow, fields
-from trytond.modules.sale.sale import set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -88,7 +87,7 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     @ModelView.button
     @Workflow.transition('confirmed')
-    @set_employee('confirmed_by')
+    # the employee who confirmed is set by sale's own confirm (super)
     def confirm(cls, sales):
         cls.b2b_check_credit(sales)
         cls.write([s for s in sales if not s.b2b_placed_at], {
