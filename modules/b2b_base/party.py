@@ -124,16 +124,11 @@ class Party(metaclass=PoolMeta):
         return bool(self.b2b_customer and self.b2b_status == 'active')
 
     @classmethod
-    def write(cls, *args):
-        pool = Pool()
-        WebUser = pool.get('web.user')
-        blocked = []
-        actions = iter(args)
-        for parties, values in zip(actions, actions):
-            if values.get('b2b_status') in {'blocked', 'pending'}:
-                blocked.extend(parties)
-        super().write(*args)
-        if blocked:
+    def on_modification(cls, mode, parties, field_names=None):
+        super().on_modification(mode, parties, field_names=field_names)
+        if mode == 'write' and 'b2b_status' in field_names:
             # A blocked company's employees are logged out at once
-            WebUser.b2b_end_sessions(
-                [u for p in blocked for u in p.b2b_accounts])
+            WebUser = Pool().get('web.user')
+            WebUser.b2b_end_sessions([u for p in parties
+                    if p.b2b_status in {'blocked', 'pending'}
+                    for u in p.b2b_accounts])

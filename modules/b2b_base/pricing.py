@@ -666,19 +666,9 @@ class PricingInput:
     __slots__ = ()
 
     @classmethod
-    def create(cls, vlist):
-        records = super().create(vlist)
-        _cache.clear()
-        return records
-
-    @classmethod
-    def write(cls, *args):
-        super().write(*args)
-        _cache.clear()
-
-    @classmethod
-    def delete(cls, records):
-        super().delete(records)
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        # reset for every process when the transaction commits
         _cache.clear()
 
 

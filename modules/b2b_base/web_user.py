@@ -245,11 +245,8 @@ class WebUser(metaclass=PoolMeta):
                         ]))
 
     @classmethod
-    def write(cls, *args):
-        deactivated = []
-        actions = iter(args)
-        for users, values in zip(actions, actions):
-            if values.get('active') is False:
-                deactivated.extend(users)
-        super().write(*args)
-        cls.b2b_end_sessions(deactivated)
+    def on_modification(cls, mode, users, field_names=None):
+        super().on_modification(mode, users, field_names=field_names)
+        if mode == 'write' and 'active' in field_names:
+            # a deactivated account is logged out at once
+            cls.b2b_end_sessions([u for u in users if not u.active])
