@@ -489,8 +489,8 @@ def _set_up_database(args, parser, config_path):
 def import_statement(args, parser, config_path):
     "Import bank statement files and book the payments they match"
     database = _set_up_database(args, parser, config_path)
-    from b2b_bank_import import command
-    totals = command.run(database.name, args.files, company=args.company,
+    from b2b_suite.commands import bank
+    totals = bank.run(database.name, args.files, company=args.company,
         say=say)
     return 1 if totals['errors'] else 0
 
@@ -498,9 +498,9 @@ def import_statement(args, parser, config_path):
 def import_erp(args, parser, config_path):
     "Import the ERP's credit or invoice files (CSV or JSON)"
     database = _set_up_database(args, parser, config_path)
-    from b2b_credit import command
+    from b2b_suite.commands import credit
     kind = 'credit' if args.command == 'import-credit' else 'invoices'
-    errors = command.run(database.name, kind, args.files,
+    errors = credit.run(database.name, kind, args.files,
         company=args.company, say=say)
     return 1 if errors else 0
 
@@ -508,8 +508,8 @@ def import_erp(args, parser, config_path):
 def api_key(args, parser, config_path):
     "Create a key of the ERP's HTTP API and print it once"
     database = _set_up_database(args, parser, config_path)
-    from b2b_credit import command
-    print(command.create_key(database.name, args.name,
+    from b2b_suite.commands import credit
+    print(credit.create_key(database.name, args.name,
             company=args.company))
     return 0
 
