@@ -22,6 +22,11 @@ import urllib.parse
 from pathlib import Path
 
 from b2b_suite import config
+from b2b_suite.serving import (
+    portal_command,
+    portal_environment,
+    tryton_command,
+)
 from b2b_suite.transactions import CompanyError
 
 # Our Tryton modules, activated (with their dependencies) by `b2b setup`
@@ -83,14 +88,6 @@ def import_demo_data(config_path):
     from trytond import config as trytond_config
     trytond_config.update_etc(str(config_path))
     return importlib.import_module(DEMO_DATA)
-
-
-def tryton_command(script, module):
-    "Return the command line running a trytond script of this environment"
-    path = Path(sys.executable).parent / script
-    if path.exists():
-        return [str(path)]
-    return [sys.executable, '-m', module]
 
 
 class Database:
@@ -335,32 +332,6 @@ def server_url(parser):
         ('http', f'{host}:{port}', root_path.rstrip('/') + '/', '', ''))
 
 
-def portal_command(listen, workers=1, threads=4, access_log=True):
-    """Return the command line serving the portal (portal.wsgi:app) with
-    gunicorn: `workers` processes of `threads` threads each"""
-    return tryton_command('gunicorn', 'gunicorn') + [
-        '--bind', listen, '--workers', str(workers),
-        '--worker-class', 'gthread', '--threads', str(threads),
-        *(['--access-logfile', '-'] if access_log else []),
-        '--log-level', 'warning', '--graceful-timeout', '5',
-        'portal.wsgi:app']
-
-
-def portal_environment(database, config_path, listen):
-    "Return the environment of the portal's server"
-    host, _, port = listen.rpartition(':')
-    if host in {'', '0.0.0.0', '[::]'}:
-        host = 'localhost'
-    url = f'http://{host}:{port}'
-    env = dict(os.environ, TRYTON_DATABASE=database,
-        TRYTON_CONFIG=str(config_path))
-    env.setdefault('PORTAL_URL', url)
-    # one key for every worker, so that their CSRF tokens agree
-    env.setdefault('SECRET_KEY', hashlib.sha256(
-            os.urandom(32)).hexdigest())
-    return env, url
-
-
 def serve(args, parser, config_path):
     """Run trytond (the back office and its RPC) and the customer portal
     in the foreground, until Ctrl-C or one of them stops"""
@@ -489,8 +460,8 @@ def _set_up_database(args, parser, config_path):
 def import_statement(args, parser, config_path):
     "Import bank statement files and book the payments they match"
     database = _set_up_database(args, parser, config_path)
-    from b2b_bank_import import command
-    totals = command.run(database.name, args.files, company=args.company,
+    from b2b_suite.commands import bank
+    totals = bank.run(database.name, args.files, company=args.company,
         say=say)
     return 1 if totals['errors'] else 0
 
@@ -498,9 +469,9 @@ def import_statement(args, parser, config_path):
 def import_erp(args, parser, config_path):
     "Import the ERP's credit or invoice files (CSV or JSON)"
     database = _set_up_database(args, parser, config_path)
-    from b2b_credit import command
+    from b2b_suite.commands import credit
     kind = 'credit' if args.command == 'import-credit' else 'invoices'
-    errors = command.run(database.name, kind, args.files,
+    errors = credit.run(database.name, kind, args.files,
         company=args.company, say=say)
     return 1 if errors else 0
 
@@ -508,8 +479,8 @@ def import_erp(args, parser, config_path):
 def api_key(args, parser, config_path):
     "Create a key of the ERP's HTTP API and print it once"
     database = _set_up_database(args, parser, config_path)
-    from b2b_credit import command
-    print(command.create_key(database.name, args.name,
+    from b2b_suite.commands import credit
+    print(credit.create_key(database.name, args.name,
             company=args.company))
     return 0
 
@@ -628,7 +599,7 @@ def main(argv=None):
         return fuzz(args)
     if args.command == 'bench':
         # it brings its own PostgreSQL and configuration
-        from bench import runner
+        from b2b_suite.bench import runner
         return runner.run(args.name, args.database, args.iterations,
             duration=args.duration)
     try:

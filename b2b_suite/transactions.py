@@ -1,7 +1,7 @@
 # This file is part of the B2B wholesale suite.
 """Run work in Tryton transactions outside of its dispatcher: the imports
-(bank statements, ERP files), the API key command, the credit benchmark
-and the concurrency tests share it."""
+(bank statements, ERP files, b2b_suite.commands), the API key command and
+the credit benchmark share it."""
 import os
 
 

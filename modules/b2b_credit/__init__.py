@@ -42,8 +42,8 @@ figures reflect it in the same transaction. A bad call raises
 ``PaymentError`` (a UserError) and books nothing. Like any posting, the
 first move of a journal in a period locks Tryton's journal-period table
 (a ``TransactionError``): call it where transactions are started again
-(the dispatcher, the portal, ``with_transaction``, a loop like
-``command._import_file``).
+(the dispatcher, the portal, ``with_transaction``, a loop like the one
+of the ``b2b import-invoices`` command).
 
 ``cancel`` undoes payments: unreconciles, removes the payment lines,
 cancels the move by a reversing move (``payment.cancel_move``) and

@@ -6,7 +6,6 @@ import unittest
 from decimal import Decimal
 
 from b2b_base.tests.tools import create_customer
-from b2b_suite import transactions
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import create_company, set_company
@@ -19,7 +18,7 @@ from trytond.tests.test_tryton import (
 )
 from trytond.transaction import Transaction
 
-from .tools import CreditSetupMixin
+from .tools import CreditSetupMixin, run_in_transaction
 
 BUYERS = 20
 
@@ -33,7 +32,7 @@ def run_transaction(func, context, hold=None):
         if hold:
             hold()
         return result
-    return transactions.run(DB_NAME, work, user=1, context=context)
+    return run_in_transaction(DB_NAME, work, user=1, context=context)
 
 
 @unittest.skipUnless(backend.name == 'postgresql', "row locks of PostgreSQL")

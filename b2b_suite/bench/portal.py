@@ -235,11 +235,11 @@ def _summary(name, latencies, errors, elapsed):
 def start_server(database, config_path, port, workers=WORKERS,
         threads=THREADS):
     "Start gunicorn serving the portal; return the process when it answers"
-    from b2b_suite import cli
-    env, _ = cli.portal_environment(database, config_path,
+    from b2b_suite.serving import portal_command, portal_environment
+    env, _ = portal_environment(database, config_path,
         f'127.0.0.1:{port}')
     env['SECRET_KEY'] = secrets.token_hex(32)
-    command = cli.portal_command(f'127.0.0.1:{port}', workers=workers,
+    command = portal_command(f'127.0.0.1:{port}', workers=workers,
         threads=threads, access_log=False) + ['--keep-alive', '30']
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

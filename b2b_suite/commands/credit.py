@@ -1,12 +1,12 @@
 # This file is part of the B2B wholesale suite.
 """`b2b import-credit` and `b2b import-invoices`: ERP files, one
 transaction each; `b2b api-key`: a key of the ERP's HTTP API"""
+from b2b_suite.transactions import CompanyError, in_company, read_files
 
 
 def run(database, kind, paths, company=None, say=print):
     """Import the credit ('credit') or invoice ('invoices') files; return
     the number of files refused"""
-    from b2b_suite.transactions import read_files
     errors = 0
     for name, data in read_files(paths, say):
         if data is None:
@@ -18,11 +18,9 @@ def run(database, kind, paths, company=None, say=print):
 
 def _import_file(database, kind, name, data, company, say):
     "Import one file in a transaction; return 1 if refused"
-    from b2b_suite.transactions import CompanyError, in_company
-    from trytond.exceptions import UserError
+    from b2b_credit.erp import read_rows
+    from trytond.exceptions import UserError, UserWarning
     from trytond.pool import Pool
-
-    from .erp import read_rows
 
     def work(company):
         Erp = Pool().get('b2b.erp')
@@ -33,7 +31,7 @@ def _import_file(database, kind, name, data, company, say):
         return f"{created} invoices imported, {skipped} already imported"
     try:
         summary = in_company(database, company, work)
-    except UserError as e:
+    except (UserError, UserWarning) as e:
         say(f"{name}: error: {e.message}")
         return 1
     except CompanyError as e:
@@ -45,7 +43,6 @@ def _import_file(database, kind, name, data, company, say):
 
 def create_key(database, name, company=None):
     "Create an API key and return it (shown once)"
-    from b2b_suite.transactions import in_company
     from trytond.pool import Pool
 
     def work(company):

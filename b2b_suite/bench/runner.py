@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from b2b_suite import pgcluster
+from b2b_suite import config, pgcluster
 
 
 def _b2b(*args, env):
@@ -43,7 +43,7 @@ def run(name, database, iterations=30, root=None, duration=20):
     if name == 'matching':
         # generated plain data: no database to prepare
         return _run(name, database, iterations, None, duration)
-    root = Path(root or Path(__file__).resolve().parent.parent)
+    root = Path(root or config.ROOT)
     with bench_server(root / 'var' / 'pgbench') as uri:
         env = dict(os.environ)
         for variable in pgcluster.URI_VARIABLES:
@@ -51,7 +51,6 @@ def run(name, database, iterations=30, root=None, duration=20):
         os.environ.update({v: uri for v in pgcluster.URI_VARIABLES})
         # credit makes its own companies: the small set's shop suffices
         prepare(database, env, 'small' if name == 'credit' else 'large')
-        from b2b_suite import config
         with config.written(config.load()) as path:
             from trytond import config as trytond_config
             trytond_config.update_etc(str(path))
@@ -60,11 +59,11 @@ def run(name, database, iterations=30, root=None, duration=20):
 
 def _run(name, database, iterations, config_path=None, duration=20):
     if name == 'portal':
-        from bench import portal
+        from b2b_suite.bench import portal
         figures = portal.measure(database, config_path, duration=duration)
         print(json.dumps(figures))
     elif name == 'pricing':
-        from bench import pricing
+        from b2b_suite.bench import pricing
         print(f"Pricing a catalog page of {pricing.PAGE} products for "
             f"one company, median of {iterations} runs each "
             "(new transaction per run)", flush=True)
@@ -81,7 +80,7 @@ def _run(name, database, iterations, config_path=None, duration=20):
                     'ratio': round(baseline_ms / ours_ms, 2),
                     }))
     elif name == 'credit':
-        from bench import credit
+        from b2b_suite.bench import credit
         print(f"{credit.BUYERS} buyers of {credit.BUYERS} companies check "
             f"out {credit.ORDERS} carts each on trade credit at once",
             flush=True)
@@ -89,7 +88,7 @@ def _run(name, database, iterations, config_path=None, duration=20):
         print(f"ratio ours/baseline: {figures['ratio']:.2f}x")
         print(json.dumps(figures))
     elif name == 'matching':
-        from bench import matching
+        from b2b_suite.bench import matching
         print("Matching a generated month of bank statement lines to open "
             "invoices (b2b_bank_import.matcher)", flush=True)
         matching.report(matching.measure())

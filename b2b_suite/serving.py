@@ -1,0 +1,42 @@
+# This file is part of the B2B wholesale suite.
+"""The command lines and environments of the servers that the `b2b`
+command and the benchmarks start: trytond's scripts and the portal
+(gunicorn). It imports nothing of the command itself."""
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+
+def tryton_command(script, module):
+    "Return the command line running a trytond script of this environment"
+    path = Path(sys.executable).parent / script
+    if path.exists():
+        return [str(path)]
+    return [sys.executable, '-m', module]
+
+
+def portal_command(listen, workers=1, threads=4, access_log=True):
+    """Return the command line serving the portal (portal.wsgi:app) with
+    gunicorn: `workers` processes of `threads` threads each"""
+    return tryton_command('gunicorn', 'gunicorn') + [
+        '--bind', listen, '--workers', str(workers),
+        '--worker-class', 'gthread', '--threads', str(threads),
+        *(['--access-logfile', '-'] if access_log else []),
+        '--log-level', 'warning', '--graceful-timeout', '5',
+        'portal.wsgi:app']
+
+
+def portal_environment(database, config_path, listen):
+    "Return the environment of the portal's server"
+    host, _, port = listen.rpartition(':')
+    if host in {'', '0.0.0.0', '[::]'}:
+        host = 'localhost'
+    url = f'http://{host}:{port}'
+    env = dict(os.environ, TRYTON_DATABASE=database,
+        TRYTON_CONFIG=str(config_path))
+    env.setdefault('PORTAL_URL', url)
+    # one key for every worker, so that their CSRF tokens agree
+    env.setdefault('SECRET_KEY', hashlib.sha256(
+            os.urandom(32)).hexdigest())
+    return env, url
