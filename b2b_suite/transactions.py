@@ -10,33 +10,12 @@ class CompanyError(Exception):
 
 
 def run(database, func, user=0, context=None, on_restart=None):
-    """Return func() run in a transaction of its own that commits when it
-    returns, started again when Tryton asks for it as its dispatcher does
-    (TransactionError: the first move of a period locks a table, a
-    checkout on credit finds its company changed), calling on_restart()
-    each time; any other exception rolls back and is raised."""
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction, TransactionError
-
-    if database not in Pool.database_list():
-        Pool(database).init()
-    extras = {}
-    while True:
-        with Transaction().start(database, user, context=context,
-                **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                if on_restart:
-                    on_restart()
-                continue
-            except BaseException:
-                transaction.rollback()
-                raise
-            transaction.commit()
-            return result
+    """Return func() run in a transaction of its own as Tryton's dispatcher
+    runs it (b2b_base.transaction, which the modules' tests use too);
+    imported here only once the command has read its configuration"""
+    from b2b_base.transaction import run_in_transaction
+    return run_in_transaction(database, func, user=user, context=context,
+        on_restart=on_restart)
 
 
 def in_company(database, company, work):

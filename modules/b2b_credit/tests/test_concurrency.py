@@ -6,6 +6,7 @@ import unittest
 from decimal import Decimal
 
 from b2b_base.tests.tools import create_customer
+from b2b_base.transaction import run_in_transaction
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import create_company, set_company
@@ -18,7 +19,7 @@ from trytond.tests.test_tryton import (
 )
 from trytond.transaction import Transaction
 
-from .tools import CreditSetupMixin, run_in_transaction
+from .tools import CreditSetupMixin
 
 BUYERS = 20
 

@@ -8,7 +8,7 @@ from b2b_base.tests.test_pricing import PricingTestMixin, in_company
 from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.account_invoice.tests import set_invoice_sequences
 from trytond.pool import Pool
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 
 class CreditSetupMixin:
@@ -81,28 +81,3 @@ class CreditSetupMixin:
 
 
 with_credit = in_company('_setup_credit')
-
-
-def run_in_transaction(database, func, user=0, context=None):
-    """Return func() run in a transaction of its own that commits when it
-    returns, started again when Tryton asks for it as its dispatcher does
-    (TransactionError: the first move of a period locks a table, a
-    checkout on credit finds its company changed); any other exception
-    rolls back and is raised"""
-    if database not in Pool.database_list():
-        Pool(database).init()
-    extras = {}
-    while True:
-        with Transaction().start(database, user, context=context,
-                **extras) as transaction:
-            try:
-                result = func()
-            except TransactionError as exception:
-                transaction.rollback()
-                exception.fix(extras)
-                continue
-            except BaseException:
-                transaction.rollback()
-                raise
-            transaction.commit()
-            return result
