@@ -28,6 +28,7 @@ from sql import Column
 from sql.aggregate import Max
 from sql.functions import CurrentTimestamp
 from stdnum import iban as stdnum_iban
+from stdnum.pl import nip as stdnum_nip
 
 from b2b_base.party import normalize_tax_number
 from trytond import backend
@@ -63,7 +64,6 @@ SMALL_LOCK_TABLES = LOCK_TABLES + [
     'account_journal_period', 'ir_sequence_strict']
 
 CENT = Decimal('0.01')
-NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 # Codes of tax offices: the first 3 digits of a NIP
 TAX_OFFICES = [
     '521', '522', '524', '525', '526', '527', '534', '536', '676', '677',
@@ -455,8 +455,7 @@ def message(text, progress=True):
 
 def nip_check_digit(digits):
     "Return the check digit of the 9 first digits of a NIP or None"
-    remainder = sum(
-        w * int(d) for w, d in zip(NIP_WEIGHTS, digits)) % 11
+    remainder = stdnum_nip.checksum(digits + '0')
     return None if remainder == 10 else remainder
 
 

@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from stdnum.pl import nip as stdnum_nip
+
 __all__ = ['OpenInvoice', 'Payer', 'InvoiceIndex', 'Match', 'match_line',
-    'describe', 'plural_index', 'nip_valid']
+    'describe', 'plural_index']
 
 ZERO = Decimal('0.00')
 
@@ -169,14 +171,6 @@ def _canonical(text):
     if 2000 <= last <= 2099 and len(groups[2]) == 4:
         result.append((letters, last, month, first))
     return result
-
-
-def nip_valid(nip):
-    if not re.fullmatch(r'\d{10}', nip or ''):
-        return False
-    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-    check = sum(int(d) * w for d, w in zip(nip, weights)) % 11
-    return check == int(nip[9]) and check != 10
 
 
 _LEGAL = {'SP', 'Z', 'O', 'OO', 'SA', 'SPOLKA', 'SPOLKAZ', 'JAWNA', 'SJ',
@@ -445,7 +439,7 @@ def match_line(index, amount, title='', account='', name='',
         for m in _NIP.finditer(_uncut(folded)):
             nips.add(re.sub(r'\D', '', m.group(1)))
     nip_parties = {index.by_nip[n] for n in nips
-        if nip_valid(n) and n in index.by_nip}
+        if n in index.by_nip and stdnum_nip.is_valid(n)}
     if not virtual and nip_parties:
         evidence.append(nip_parties)
     if party is None and len(nip_parties) == 1:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.parsers import expat
 
+from stdnum import iban as iban_number
+
 __all__ = ['Statement', 'Line', 'StatementFormatError', 'parse', 'decode',
     'detect_format', 'nrb_to_iban', 'normalize_account']
 
@@ -98,23 +100,9 @@ class Statement:
 
 
 # --------------------------------------------------------------- accounts
-def _iban_check(country, bban):
-    digits = ''.join(
-        str(int(c, 36)) for c in (bban + country + '00').upper())
-    return '%02d' % (98 - int(digits) % 97)
-
-
 def nrb_to_iban(nrb):
     "PL IBAN of a 26-digit NRB"
     return 'PL' + nrb
-
-
-def iban_valid(iban):
-    iban = iban.replace(' ', '').upper()
-    if not re.fullmatch(r'[A-Z]{2}\d{2}[A-Z0-9]{8,30}', iban):
-        return False
-    digits = ''.join(str(int(c, 36)) for c in iban[4:] + iban[:4])
-    return int(digits) % 97 == 1
 
 
 def normalize_account(text):
@@ -562,7 +550,7 @@ def _subfields(line, description):
     line.name = _rejoin(get(*name_nums), 27)
     iban = normalize_account(''.join(get('38')))
     account = ''
-    if iban and iban_valid(iban):
+    if iban and iban_number.is_valid(iban):
         account = iban
     elif 'account29' in line.extra:
         account = normalize_account(line.extra['account29'])
@@ -572,7 +560,8 @@ def _subfields(line, description):
         if re.fullmatch(r'\d{8}', sort) and re.fullmatch(r'\d{16}', rest):
             # PKO gives the NRB without its check digits
             bban = sort + rest
-            account = 'PL' + _iban_check('PL', bban) + bban
+            account = ('PL' + iban_number.calc_check_digits('PL00' + bban)
+                + bban)
         elif iban:
             account = iban
         elif rest:
