@@ -85,10 +85,9 @@ class ParserTestCase(unittest.TestCase):
         self.assertEqual(statement.closing_balance, Decimal('4516.04'))
 
     def test_pko_specification_example(self):
-        path = os.path.join(SHARED, 'pl', 'pko', 'pko_spec_example_mt940.sta')
-        if not os.path.exists(path):
-            self.skipTest('shared sample corpus not present')
-        with open(path, 'rb') as fp:
+        "PKO BP's specification example (0xFF fillers, ISO-8859-2)"
+        with open(os.path.join(DATA, 'pko', 'pko_spec_example_mt940.sta'),
+                'rb') as fp:
             statement, = parse(fp.read())
         self.assertEqual(len(statement.lines), 4)
         self.assertEqual(statement.lines[1].name,
@@ -184,12 +183,29 @@ class ParserTestCase(unittest.TestCase):
         self.assertEqual(first.line_keys(), again.line_keys())
         self.assertEqual(len(set(first.line_keys())), len(first.lines))
 
-    def test_shared_corpus(self):
-        "Every file of the shared corpus is read or refused cleanly"
-        if not os.path.isdir(SHARED):
-            self.skipTest('shared sample corpus not present')
+    def test_sample_corpus(self):
+        """Every sample file is read or refused cleanly: the module's own
+        (the refused ones by name), and the shared corpus beside the
+        project when it is there"""
         skip = ('.yml', '.json', '.pydata', '.md')
         read_, refused = 0, 0
+        for root, _, files in os.walk(DATA):
+            for name in files:
+                if name.endswith(skip) or name.startswith('LICENSE'):
+                    continue
+                with open(os.path.join(root, name), 'rb') as fp:
+                    data = fp.read()
+                with self.subTest(name=name):
+                    if name.startswith(('malformed_', 'unknown', 'invalid_')
+                            ) or 'wrong' in name:
+                        with self.assertRaises(StatementFormatError) as cm:
+                            parse(data, name)
+                        self.assertTrue(cm.exception.en and cm.exception.pl)
+                    else:
+                        self.assertTrue(all(s.account
+                                for s in parse(data, name)))
+        if not os.path.isdir(SHARED):
+            return
         for root, _, files in os.walk(SHARED):
             for name in files:
                 if name.endswith(skip) or name.startswith(
