@@ -15,7 +15,7 @@ from decimal import Decimal
 from stdnum.pl import nip as stdnum_nip
 
 __all__ = ['OpenInvoice', 'Payer', 'InvoiceIndex', 'Match', 'match_line',
-    'describe', 'plural_index']
+    'describe']
 
 ZERO = Decimal('0.00')
 
@@ -55,88 +55,13 @@ class Match:
         return describe(self.reasons)
 
 
-_REASONS = {
-    'virtual_account': ("identifying account %s of the company",
-        "rachunek wirtualny %s firmy"),
-    'account': ("payer's account %s known for the company",
-        "rachunek płatnika %s znany dla firmy"),
-    'nip': ("payer's NIP %s", "NIP płatnika %s"),
-    'name': ("payer's name like the company's", "nazwa płatnika jak firmy"),
-    'ksef': ("KSeF number %s in the title", "numer KSeF %s w tytule"),
-    'split_payment': ("split payment for %s", "podzielona płatność za %s"),
-    'number': ("invoice number %s in the title",
-        "numer faktury %s w tytule"),
-    'exact': ("amount equal to what is left to pay",
-        "kwota równa pozostałej do zapłaty"),
-    'partial': ("partial payment", "częściowa zapłata"),
-    # plural forms: (English one, other), (Polish one, few, many)
-    'several': (("one transfer for %s invoice",
-            "one transfer for %s invoices"),
-        ("jeden przelew za %s fakturę", "jeden przelew za %s faktury",
-            "jeden przelew za %s faktur")),
-    'oldest_first': ("oldest invoices first", "najpierw najstarsze faktury"),
-    'overpayment': ("overpayment %s kept as the company's balance",
-        "nadpłata %s na saldzie firmy"),
-    'outgoing': ("outgoing transfer", "przelew wychodzący"),
-    'fee': ("bank fee", "opłata bankowa"),
-    'unknown_number': ("invoice reference %s not open",
-        "numer faktury %s nie jest otwarty"),
-    'party_conflict': ("the payer (%s) and the invoices' company differ",
-        "płatnik (%s) i firma z faktur się różnią"),
-    'name_only': ("the payer known by its name only: not booked without "
-        "an invoice number", "płatnik rozpoznany tylko po nazwie: bez "
-        "numeru faktury nie księgujemy"),
-    'ambiguous': ("several possible invoices", "kilka możliwych faktur"),
-    'amount_mismatch': ("the amount does not fit the invoices",
-        "kwota nie pasuje do faktur"),
-    'no_evidence': ("neither invoice nor payer recognised",
-        "nie rozpoznano faktury ani płatnika"),
-    'currency': ("currency %s differs from the invoices'",
-        "waluta %s inna niż faktur"),
-    'manual': ("assigned by %s", "przypisane przez %s"),
-    'lines': ("booked by lines entered by %s",
-        "zaksięgowane wierszami wprowadzonymi przez %s"),
-    'to_balance': ("%s left on the company's balance",
-        "%s na saldzie firmy"),
-    'to_account': ("booked to account %s", "zaksięgowane na konto %s"),
-    'account_remembered': ("payer's account %s remembered for the company",
-        "rachunek płatnika %s zapamiętany dla firmy"),
-    'account_of_other': ("payer's account %s belongs to %s: not remembered",
-        "rachunek płatnika %s należy do %s: nie zapamiętano"),
-    'rule': ("booked by rule \"%s\"", "zaksięgowane regułą „%s”"),
-    'no_rule': ("no rule takes this operation",
-        "żadna reguła nie obejmuje tej operacji"),
-    'undone': ("booking undone by %s", "księgowanie cofnięte przez %s"),
-    }
-
-
-def plural_index(n, language='en'):
-    "The plural form of n: English one/other, Polish one/few/many"
-    n = abs(int(n))
-    if language and language.startswith('pl'):
-        if n == 1:
-            return 0
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return 1
-        return 2
-    return 0 if n == 1 else 1
-
-
-def describe(reasons, language='en'):
-    "The reasons of a decision as one sentence"
-    index = 1 if language and language.startswith('pl') else 0
-    texts = []
-    for code, detail in reasons:
-        template = _REASONS.get(code, (code, code))[index]
-        if isinstance(template, tuple):
-            template = template[plural_index(detail, language)]
-        if '%s' not in template:
-            texts.append(template)
-        elif isinstance(detail, (list, tuple)):
-            texts.append(template % tuple(detail))
-        else:
-            texts.append(template % (detail,))
-    return '; '.join(texts)
+def describe(reasons):
+    """The reasons of a decision as codes and values, for the benchmark and
+    the tests (the module reads them in the user's language: reason.py)"""
+    return '; '.join(code if value is None else '%s %s' % (
+                code, ', '.join(map(str, value))
+                if isinstance(value, (list, tuple)) else value)
+        for code, value in reasons)
 
 
 # ------------------------------------------------------------ normalising

@@ -21,8 +21,8 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import StatementImportError
-from .matcher import describe
 from .parsers import normalize_account
+from .reason import reason_text
 
 B2B_STATES = [
     (None, ''),
@@ -203,7 +203,7 @@ class Origin(metaclass=PoolMeta):
     def get_b2b_reason(self, name):
         reasons = self.b2b_reasons
         if reasons:
-            return describe(reasons, Transaction().language or 'en')
+            return reason_text(reasons)
         # an operation of an earlier import, also after its Undo
         return self.b2b_reason_text
 
@@ -532,8 +532,7 @@ class OriginEvent(ModelSQL, ModelView):
         return Transaction().user
 
     def get_reason(self, name):
-        return describe(_read_reasons(self.reason_codes),
-            Transaction().language or 'en')
+        return reason_text(_read_reasons(self.reason_codes))
 
 
 class Line(metaclass=PoolMeta):

@@ -25,8 +25,9 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView
 
 from .exceptions import StatementImportError
-from .matcher import InvoiceIndex, OpenInvoice, Payer, describe, match_line
+from .matcher import InvoiceIndex, OpenInvoice, Payer, match_line
 from .parsers import StatementFormatError, normalize_account, parse
+from .reason import reason_text
 
 SUMMARY_KEYS = ['read', 'matched', 'rule', 'queued', 'duplicate', 'errors']
 
@@ -346,6 +347,9 @@ class Statement(metaclass=PoolMeta):
                     if (line.party and line.amount > 0
                             and line.account.type.receivable):
                         by_party[line.party].append(line)
+                with Transaction().set_context(language='en'):
+                    # the payment's reason as the ERP reads it, in English
+                    english_reason = reason_text(origin.b2b_reasons)
                 for party, lines in by_party.items():
                     payment = Payment(company=statement.company,
                         party=party, date=origin.date,
@@ -355,7 +359,7 @@ class Statement(metaclass=PoolMeta):
                         move=lines[0].move,
                         reference=origin.number or origin.description,
                         origin=origin,
-                        reason=describe(origin.b2b_reasons or [], 'en'),
+                        reason=english_reason,
                         state='posted')
                     payments.append(payment)
                     allocations.extend(Allocation(payment=payment,

@@ -9,7 +9,6 @@ from b2b_bank_import.matcher import (
     InvoiceIndex,
     OpenInvoice,
     Payer,
-    describe,
     match_line,
 )
 from b2b_bank_import.parsers import parse
@@ -156,9 +155,8 @@ class MatcherTestCase(unittest.TestCase):
             account='PL61109010140000071219812874',
             name='KEMIRA ŚWIECIE SPÓŁKA Z O.O. UL. WISLANA 1')
         self.assertConflict(match, KEMIRA, [1])
-        self.assertIn('Kemira Świecie Sp. z o.o.', match.reason)
-        self.assertIn('płatnik (Kemira Świecie Sp. z o.o.) i firma',
-            describe(match.reasons, 'pl'))
+        self.assertIn(('party_conflict', 'Kemira Świecie Sp. z o.o.'),
+            match.reasons)
         # by its known account, by its NIP in the title
         match = match_line(index(), D('1000.00'), 'FV/2026/11/0012',
             account='PL68175010510000000001050834')
@@ -251,10 +249,11 @@ class MatcherTestCase(unittest.TestCase):
             self.assertEqual(match.status, 'skipped')
             self.assertFalse(match.allocations)
 
-    def test_reason_in_polish(self):
+    def test_reasons_as_codes(self):
+        "Reasons are codes with values (read in the user's language later)"
         match = match_line(index(), D('1000.00'), 'FV/2026/11/0012')
-        self.assertIn('numer faktury FV/2026/11/0012 w tytule',
-            describe(match.reasons, 'pl'))
+        self.assertEqual(match.reasons,
+            [('number', 'FV/2026/11/0012'), ('exact', None)])
 
 
 class RealTitlesTestCase(unittest.TestCase):

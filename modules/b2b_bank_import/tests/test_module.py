@@ -87,6 +87,12 @@ class BankSetupMixin:
         self.journals = {}
         self.bank = None
 
+    def _polish(self):
+        "The module's Polish translations, as b2b setup loads them"
+        Translation = Pool().get('ir.translation')
+        Translation.translation_import('pl', 'b2b_bank_import',
+            os.path.join(os.path.dirname(__file__), '..', 'locale', 'pl.po'))
+
     def _invoice(self, amount, party=None):
         "Post a customer invoice of amount (no tax) and return it"
         pool = Pool()

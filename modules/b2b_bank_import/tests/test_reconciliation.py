@@ -3,12 +3,12 @@
 operation once, statements validate and post, rules book the rest"""
 from decimal import Decimal
 
-from b2b_bank_import.matcher import describe
+from b2b_bank_import.reason import reason_text
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 
 # the module's own tests run Tryton's generic checks once (test_module)
-from trytond.tests.test_tryton import _DBTestCase
+from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from .test_module import BankSetupMixin, mt940, with_bank
@@ -204,6 +204,7 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
                 (Decimal('20.00'), None),
                 (Decimal('50.00'), second.number),
                 (Decimal('100.00'), first.number)])
+        self._polish()
         with Transaction().set_context(language='pl'):
             text = Origin(two.id).b2b_reason
         self.assertIn('jeden przelew za 2 faktury', text)
@@ -283,6 +284,7 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
                 ])
         self.assertEqual([o.b2b_state for o in (fee, tax, unknown)],
             ['rule', 'rule', 'review'])
+        self._polish()
         with Transaction().set_context(language='pl'):
             self.assertEqual(fee.__class__(fee.id).b2b_reason,
                 'zaksięgowane regułą „Opłaty bankowe”')
@@ -340,16 +342,23 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
         self.assertNotIn('neither invoice nor payer', origin.b2b_reason)
         self.assertIn("payer's name like the company's", origin.b2b_reason)
 
+    @with_transaction()
     def test_polish_plural_forms(self):
         "Reasons in the reader's language, Polish plural forms right"
-        for n, text in [(1, 'za 1 fakturę'), (2, 'za 2 faktury'),
-                (4, 'za 4 faktury'), (5, 'za 5 faktur'),
-                (12, 'za 12 faktur'), (22, 'za 22 faktury'),
-                (25, 'za 25 faktur')]:
-            self.assertEqual(describe([('several', n)], 'pl'),
-                'jeden przelew ' + text)
-        self.assertEqual(describe([('several', 2)], 'en'),
-            'one transfer for 2 invoices')
+        self._polish()
+        with Transaction().set_context(language='pl'):
+            for n, text in [(1, 'za 1 fakturę'), (2, 'za 2 faktury'),
+                    (4, 'za 4 faktury'), (5, 'za 5 faktur'),
+                    (12, 'za 12 faktur'), (22, 'za 22 faktury'),
+                    (25, 'za 25 faktur')]:
+                self.assertEqual(reason_text([('several', n)]),
+                    'jeden przelew ' + text)
+            self.assertEqual(reason_text([('number', 'FV/1'),
+                        ('exact', None)]),
+                'numer faktury FV/1 w tytule; kwota równa pozostałej do '
+                'zapłaty')
+        self.assertEqual(reason_text([('several', 2), ('rule', "Opłaty")]),
+            'one transfer for 2 invoices; booked by rule "Opłaty"')
 
 
 del _DBTestCase
