@@ -180,7 +180,7 @@ def address(address_id=None):
         values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
             } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
         values['country'] = (record.country.code
-            if record and record.country else 'PL')
+            if record and record.country else scope.default_country_code())
         values['invoice'] = record.invoice if record else False
         values['delivery'] = record.delivery if record else True
         return _page('account/address.html', address=record,
