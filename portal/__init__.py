@@ -135,6 +135,18 @@ def _portal_context(tryton, user_id):
         return User.get_preferences(context_only=True)
 
 
+def _company_currency(tryton, context):
+    """Return the ISO code of the currency of the portal's company (the
+    shop's prices and invoices are in it), None without a company"""
+    from trytond.transaction import Transaction
+    if not context.get('company'):
+        return None
+    Company = tryton.pool.get('company.company')
+    with Transaction().start(tryton.pool.database_name, 0,
+            context=context, readonly=True):
+        return Company(context['company']).currency.code
+
+
 def create_app(config=None):
     """Return the portal application; config overrides the settings (see
     the module's docstring), e.g. TRYTON_DATABASE, TESTING"""
@@ -149,6 +161,8 @@ def create_app(config=None):
     # computed once: the portal user's preferences change with a restart
     app.config['PORTAL_TRYTON_CONTEXT'] = _portal_context(
         tryton, app.config['TRYTON_USER'])
+    app.config['PORTAL_CURRENCY'] = _company_currency(
+        tryton, app.config['PORTAL_TRYTON_CONTEXT'])
 
     # ids of the URLs inside PostgreSQL's integer (before the routes)
     app.url_map.converters['int'] = inputs.BoundedIntConverter

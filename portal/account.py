@@ -33,22 +33,16 @@ blueprint = Blueprint('account', __name__, url_prefix='/account')
 
 
 def payment_statuses():
-    "The names of the payment statuses of b2b_base, in the page's language"
-    return {
-        'paid': _("Paid"),
-        'partial': _("Partially paid"),
-        'unpaid': _("Unpaid"),
-        'overdue': _("Overdue"),
-        }
+    """The names of the payment statuses of b2b_base (its selection), in
+    the page's language"""
+    return pool().get('account.invoice').b2b_payment_status_names()
 
 
 def roles():
-    "The names of the roles of the accounts, in the page's language"
-    return {
-        'admin': _("Company administrator"),
-        'buyer': _("Buyer"),
-        'viewer': _("Viewer"),
-        }
+    """The names of the roles of the accounts (the selection of web.user),
+    in the page's language"""
+    return pool().get('web.user').b2b_role_names()
+
 
 ADDRESS_FIELDS = ['party_name', 'street', 'postal_code', 'city', 'country']
 
@@ -180,7 +174,7 @@ def address(address_id=None):
         values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
             } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
         values['country'] = (record.country.code
-            if record and record.country else 'PL')
+            if record and record.country else scope.default_country_code())
         values['invoice'] = record.invoice if record else False
         values['delivery'] = record.delivery if record else True
         return _page('account/address.html', address=record,

@@ -191,7 +191,7 @@ def register():
         error = _("A field is too long (at most %(max)s characters).",
             max=1000)
     if not values['country']:
-        values['country'] = 'PL'
+        values['country'] = scope.default_country_code()
     if request.method == 'GET':
         return _page('auth/register.html', values=values,
             countries=_countries())

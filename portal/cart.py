@@ -152,7 +152,6 @@ def _choice(records, value):
 def checkout():
     account = scope.require_account('order')
     Sale = pool().get('sale.sale')
-    Country = pool().get('country.country')
     cart = Sale.b2b_cart(account)
     if not cart or not [l for l in cart.lines if l.type == 'line']:
         return redirect(url_for('cart.show'))
@@ -169,7 +168,6 @@ def checkout():
         'city': form.get('city', ''),
         'party_name': form.get('party_name', ''),
         }
-    countries = Country.search([('code', '=', 'PL')], limit=1)
 
     def page(status=200, error=None):
         return make_response(render_template('cart/checkout.html',
@@ -182,8 +180,9 @@ def checkout():
     if values['address'] == 'new':
         new_address = {k: values[k]
             for k in ['party_name', 'street', 'postal_code', 'city']}
-        if countries:
-            new_address['country'] = countries[0]
+        country = scope.configuration().b2b_default_country()
+        if country:
+            new_address['country'] = country
     elif values['address']:
         # an id of another company's address is not found
         address = scope.owned('party.address', values['address'])

@@ -16,14 +16,13 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ['pl', 'en']
 DEFAULT_LANGUAGE = 'pl'
 LANGUAGE_NAMES = {'pl': "Polski", 'en': "English"}
 COOKIE = 'lang'
-CURRENCY = 'PLN'
 TRANSLATIONS = Path(__file__).parent / 'translations'
 
 
@@ -61,18 +60,29 @@ def compile_catalogs(directory=TRANSLATIONS):
     return compiled
 
 
+def currency():
+    """Return the ISO code of the currency of the amounts: the currency of
+    the portal's company (PORTAL_CURRENCY, read at start)"""
+    return current_app.config['PORTAL_CURRENCY']
+
+
 def money(value, unit_price=False):
-    """Format an amount in PLN in the current language; a unit price
-    with more than 2 decimals shows 4 (Tryton's price digits)"""
+    """Format an amount in the company's currency in the current language;
+    a unit price with more than 2 decimals shows 4 (Tryton's price
+    digits)"""
     if value is None:
         return ''
     value = Decimal(value)
+    code = currency()
+    if not code:  # no company: the amount alone
+        return format_decimal(value, format='#,##0.00##' if unit_price
+            else '#,##0.00', locale=language())
     if unit_price and value != value.quantize(Decimal('0.01')):
         pattern = Locale.parse(language()).currency_formats['standard']
-        return format_currency(value, CURRENCY,
+        return format_currency(value, code,
             format=pattern.pattern.replace('0.00', '0.0000'),
             locale=language(), currency_digits=False)
-    return format_currency(value, CURRENCY, locale=language())
+    return format_currency(value, code, locale=language())
 
 
 def number(value):
@@ -116,7 +126,7 @@ def init_app(app):
     app.jinja_env.filters.update(money=money, number=number, date=date)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
-        current_language=language)
+        current_language=language, currency=currency)
 
 
 def extract():

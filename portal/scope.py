@@ -125,6 +125,12 @@ def configuration():
     return config
 
 
+def default_country_code():
+    "Return the code of the country of new addresses (b2b.configuration)"
+    country = pool().get('b2b.configuration')(1).b2b_default_country()
+    return country.code if country else ''
+
+
 def shop_rights():
     """Return what the request may see of the shop: an active company's
     employee sees everything at its company's prices, anyone else what

@@ -108,29 +108,17 @@ def _decimal(value):
     return Decimal(str(value)).normalize() if value is not None else None
 
 
-def _rules(template, unit_rounding):
-    """Return (minimum, step) of the quantity input from the template's
-    values (a record or a dict of read values) and its sale unit's
-    rounding"""
-    get = (template.get if isinstance(template, dict)
-        else lambda name: getattr(template, name))
-    step = _decimal(get('sale_quantity_rounding') or unit_rounding or 1)
-    if get('b2b_package_only') and get('b2b_package_quantity'):
-        step = _decimal(get('b2b_package_quantity'))
-    minimum = max(_decimal(get('sale_quantity_minimal') or 0), step)
-    return minimum, step
-
-
 def quantity_rules(product):
     """Return (minimum, step) of the quantity input of the product, in its
-    sale unit; the sale line checks them again (b2b_check_sale_quantity)"""
-    return _rules(product.template, product.sale_uom.rounding)
+    sale unit: the module's rule (b2b_quantity_rule), which the sale line
+    checks again (b2b_check_sale_quantity)"""
+    return product.b2b_quantity_rule()
 
 
 # what an offer needs of a template, read for all the page at once
-TEMPLATE_FIELDS = ['name', 'sale_uom', 'sale_quantity_rounding',
-    'sale_quantity_minimal', 'b2b_package_quantity', 'b2b_package_discount',
-    'b2b_package_only']
+# (the quantity rule's fields are the module's)
+TEMPLATE_FIELDS = ['name', 'sale_uom', 'b2b_package_quantity',
+    'b2b_package_discount', 'b2b_package_only', 'sale_quantity_rounding']
 
 
 def _offers(products):
@@ -142,7 +130,9 @@ def _offers(products):
     values = {v['id']: v for v in Product.read(
             [p.id for p in products], ['code', 'template'])}
     templates = {t['id']: t for t in Template.read(
-            list({v['template'] for v in values.values()}), TEMPLATE_FIELDS)}
+            list({v['template'] for v in values.values()}),
+            list(dict.fromkeys(
+                    TEMPLATE_FIELDS + Product.B2B_QUANTITY_FIELDS)))}
     units = {u['id']: u for u in Uom.read(
             list({t['sale_uom'] for t in templates.values()}),
             ['symbol', 'rounding'])}
@@ -150,7 +140,8 @@ def _offers(products):
     for product in products:
         template = templates[values[product.id]['template']]
         unit = units[template['sale_uom']]
-        minimum, step = _rules(template, unit['rounding'])
+        minimum, step = Product.b2b_quantity_rule_of(
+            template, unit['rounding'])
         package = template['b2b_package_quantity']
         result.append(Offer(
                 product=ProductRef(product.id),

@@ -1,5 +1,6 @@
 # This file is part of the B2B wholesale suite.
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.pool import Pool
 
 SHOP_VISIBILITY = [
     ('open', "Open shop"),
@@ -28,6 +29,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     order_review = fields.Boolean(
         "Orders Wait for Review",
         help="Placed orders stay quotations until staff confirm them.")
+    default_country = fields.Many2One(
+        'country.country', "Default Country",
+        help="The country of the addresses customers add in the shop "
+        "(Poland when empty).")
 
     @classmethod
     def default_self_registration(cls):
@@ -44,6 +49,15 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_shop_visibility(cls):
         return 'prices_after_login'
+
+    def b2b_default_country(self):
+        """Return the country of a new address of the shop: the configured
+        one, else Poland (None when the countries are not loaded)"""
+        if self.default_country:
+            return self.default_country
+        Country = Pool().get('country.country')
+        countries = Country.search([('code', '=', 'PL')], limit=1)
+        return countries[0] if countries else None
 
     def visitor_may_see(self, what):
         "Tell if a visitor who is not logged in may see 'catalog' or 'prices'"

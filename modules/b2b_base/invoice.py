@@ -1,8 +1,15 @@
 # This file is part of the B2B wholesale suite.
 """The invoices of a customer company and their payment status"""
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 
-PAYMENT_STATUSES = ['paid', 'partial', 'unpaid', 'overdue']
+PAYMENT_STATUS_NAMES = [
+    ('paid', "Paid"),
+    ('partial', "Partially paid"),
+    ('unpaid', "Unpaid"),
+    ('overdue', "Overdue"),
+    ]
+PAYMENT_STATUSES = [code for code, _ in PAYMENT_STATUS_NAMES]
 
 
 def payment_status(total, to_pay, due_date, today):
@@ -20,6 +27,21 @@ def payment_status(total, to_pay, due_date, today):
 
 class Invoice(metaclass=PoolMeta):
     __name__ = 'account.invoice'
+
+    b2b_payment_state = fields.Function(fields.Selection(
+            [(None, "")] + PAYMENT_STATUS_NAMES, "Payment Status"),
+        'get_b2b_payment_state')
+
+    def get_b2b_payment_state(self, name):
+        return self.b2b_payment_status()
+
+    @classmethod
+    def b2b_payment_status_names(cls):
+        """Return the names of the payment statuses (code: name) in the
+        language of the context"""
+        selection = cls.fields_get(['b2b_payment_state'])[
+            'b2b_payment_state']['selection']
+        return {code: name for code, name in selection if code}
 
     def b2b_due_date(self):
         "The earliest maturity of what is left to pay (else of all)"

@@ -140,6 +140,31 @@ class Product(metaclass=PoolMeta):
             raise QuantityError(gettext('b2b_base.msg_quantity_invalid'))
         return Decimal(text.replace(',', '.'))
 
+    # what b2b_quantity_rule_of reads of a template
+    B2B_QUANTITY_FIELDS = ['sale_quantity_rounding', 'sale_quantity_minimal',
+        'b2b_package_quantity', 'b2b_package_only']
+
+    @classmethod
+    def b2b_quantity_rule_of(cls, template, unit_rounding):
+        """Return (minimum, step) of the quantity a user may order, in the
+        sale unit, from the template's values (a record, or a dict read of
+        B2B_QUANTITY_FIELDS) and the rounding of its sale unit: the step is
+        the sale step, else the whole package when only packages are sold,
+        else the unit's rounding; the minimum is the minimum logistic
+        quantity, at least one step. The quantities it allows pass
+        b2b_check_sale_quantity."""
+        get = (template.get if isinstance(template, dict)
+            else lambda name: getattr(template, name))
+        step = _decimal(get('sale_quantity_rounding') or unit_rounding or 1)
+        if get('b2b_package_only') and get('b2b_package_quantity'):
+            step = _decimal(get('b2b_package_quantity'))
+        minimum = max(_decimal(get('sale_quantity_minimal') or 0), step)
+        return minimum.normalize(), step.normalize()
+
+    def b2b_quantity_rule(self):
+        "Return (minimum, step) of the quantity of the product (sale unit)"
+        return self.b2b_quantity_rule_of(self.template, self.sale_uom.rounding)
+
     def b2b_check_sale_quantity(self, quantity, unit=None,
             waive_minimum=False):
         """Raise SaleQuantityError unless the quantity (a Decimal, float or

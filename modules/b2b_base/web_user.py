@@ -47,6 +47,13 @@ class WebUser(metaclass=PoolMeta):
     def default_b2b_role(cls):
         return 'buyer'
 
+    @classmethod
+    def b2b_role_names(cls):
+        """Return the names of the roles (code: name, in the selection's
+        order) in the language of the context"""
+        selection = cls.fields_get(['b2b_role'])['b2b_role']['selection']
+        return {code: name for code, name in selection if code}
+
     @fields.depends('_parent_party.email')
     def on_change_party(self):
         # accounts are also edited inline on the company's form

@@ -256,3 +256,38 @@ def test_ids_of_others_are_not_found(app, client, ids):
             ]:
         assert _post(client, path, data).status_code == 404, path
     assert client.get(PAGE).status_code == 200
+
+
+def _names(language):
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    with Transaction().set_context(language=language):
+        return (pool.get('web.user').b2b_role_names(),
+            pool.get('account.invoice').b2b_payment_status_names())
+
+
+def test_role_and_status_names_are_the_modules(app):
+    """The portal names roles and payment statuses with the module's
+    selections, translated in the language of the page"""
+    assert run(app, _names, 'pl', commit=False) == (
+        {'admin': "Administrator firmy", 'buyer': "Kupujący",
+            'viewer': "Przeglądający"},
+        {'paid': "Opłacona", 'partial': "Częściowo opłacona",
+            'unpaid': "Nieopłacona", 'overdue': "Po terminie"})
+    assert run(app, _names, 'en', commit=False) == (
+        {'admin': "Company administrator", 'buyer': "Buyer",
+            'viewer': "Viewer"},
+        {'paid': "Paid", 'partial': "Partially paid", 'unpaid': "Unpaid",
+            'overdue': "Overdue"})
+
+
+def test_pages_name_roles_in_the_page_language(client):
+    "The profile and the accounts' page show the module's role names"
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'pl')
+    assert "Administrator firmy" in text(client.get('/account/profile'))
+    page = text(client.get('/account/users'))
+    assert "Kupujący" in page and "Przeglądający" in page
+    client.set_cookie('lang', 'en')
+    assert "Company administrator" in text(client.get('/account/profile'))

@@ -298,3 +298,58 @@ def test_bad_quantities_change_nothing(app, client, ids, quantity):
     if quantity.strip():
         assert refused(page), text(page)
     assert 'class="quote"' not in page.text
+
+
+def _set_default_country(code):
+    "Set the country of new addresses of b2b.configuration (None: unset)"
+    from trytond.pool import Pool
+    pool = Pool()
+    Configuration = pool.get('b2b.configuration')
+    Country = pool.get('country.country')
+    config = Configuration(1)
+    country = None
+    if code:
+        country = (Country.search([('code', '=', code)])
+            or Country.create([{'code': code, 'name': code}]))[0]
+    config.default_country = country
+    config.save()
+
+
+def _new_address_country(email, reference):
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    account, = WebUser.search([('email', '=', email)])
+    sale, = Sale.search([
+            ('reference', '=', reference), ('party', '=', account.party.id),
+            ])
+    address = sale.shipment_address
+    return address.street, address.country.code if address.country else None
+
+
+@pytest.mark.parametrize('country', [None, 'DE'])
+def test_new_address_gets_configured_country(app, client, ids, country):
+    """A new address of the checkout is in the country configured in
+    b2b.configuration (Poland when none is)"""
+    run(app, _set_default_country, country)
+    try:
+        login(client, DEMO_LOGIN, DEMO_PASSWORD)
+        client.set_cookie('lang', 'en')
+        _post(client, '/cart/add', {
+                'product': ids['drink'], 'quantity': '24', 'next': '/cart'})
+        page = client.get('/checkout')
+        choices = {name: re.search(
+                rf'name="{name}" value="(\d+)"', page.text)[1]
+            for name in ['carrier', 'payment_method']}
+        reference = f'NEW-{country or "PL"}'
+        with smtp_sink():
+            response = _post(client, '/checkout', dict(choices,
+                    address='new', party_name="Magazyn 3",
+                    street="Polna 5", postal_code="00-950", city="Warszawa",
+                    reference=reference), page='/checkout')
+        assert response.status_code == 302, text(response)
+        assert run(app, _new_address_country, DEMO_LOGIN, reference,
+            commit=False) == ("Polna 5", country or 'PL')
+    finally:
+        run(app, _set_default_country, None)

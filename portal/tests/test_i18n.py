@@ -50,3 +50,29 @@ def test_polish_formats(app):
         assert i18n.date(datetime.date(2026, 3, 5)) == '5.03.2026'
     with app.test_request_context(headers={'Accept-Language': 'en'}):
         assert i18n.money(Decimal('1234.5')) == 'PLN1,234.50'
+
+
+def _company_currency(app):
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Company = Pool().get('company.company')
+    return Company(Transaction().context['company']).currency.code
+
+
+def test_money_in_company_currency(app):
+    """Amounts are in the currency of the portal's company (PLN in the
+    demo), not a currency of the portal's own"""
+    from .tools import run
+    assert app.config['PORTAL_CURRENCY'] == run(
+        app, _company_currency, app, commit=False) == 'PLN'
+    previous = app.config['PORTAL_CURRENCY']
+    app.config['PORTAL_CURRENCY'] = 'EUR'
+    try:
+        with app.test_request_context(headers={'Accept-Language': 'pl'}):
+            assert i18n.money(Decimal('1234.5')) == '1\xa0234,50\xa0€'
+            assert i18n.money(Decimal('68.913'), unit_price=True) == (
+                '68,9130\xa0€')
+        with app.test_request_context(headers={'Accept-Language': 'en'}):
+            assert i18n.money(Decimal('1234.5')) == '€1,234.50'
+    finally:
+        app.config['PORTAL_CURRENCY'] = previous

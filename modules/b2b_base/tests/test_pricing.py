@@ -288,6 +288,27 @@ class PricingTestMixin:
         self.assertIn("Order 250\xa0g or 500\xa0g.", cm.exception.message)
 
     @with_setup
+    def test_quantity_rule(self):
+        "The shop's minimum and step are the module's, and they pass its check"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        for product, expected in [
+                (self.drill, (D(1), D(1))),
+                (self.coffee, (D('0.25'), D('0.25'))),
+                # the minimum 6 is less than one whole package
+                (self.glue, (D(12), D(12))),
+                ]:
+            self.assertEqual(product.b2b_quantity_rule(), expected)
+            values, = Template.read(
+                [product.template.id], Product.B2B_QUANTITY_FIELDS)
+            self.assertEqual(Product.b2b_quantity_rule_of(
+                    values, product.sale_uom.rounding), expected)
+            minimum, step = expected
+            product.b2b_check_sale_quantity(minimum)
+            product.b2b_check_sale_quantity(minimum + step)
+
+    @with_setup
     def test_whole_packages_only(self):
         "A product sold in whole packages accepts only package multiples"
         self.glue.b2b_check_sale_quantity(24)
