@@ -300,6 +300,7 @@ class Statement(metaclass=PoolMeta):
             if m.status == 'skipped' or (m.status == 'review'
                 and m.party is None and not m.candidates)]
         ruled = Origin.b2b_apply_rules(free) if book else set()
+        unruled = []
         for (origin, line, label, position, counts), match in zip(
                 todo, matches):
             if origin in booked:
@@ -309,11 +310,12 @@ class Statement(metaclass=PoolMeta):
             else:
                 key = 'queued'
                 if match.status == 'skipped':
+                    # a fee or an outgoing transfer no rule took
                     origin.b2b_reasons = match.reasons + [('no_rule', None)]
+                    unruled.append(origin)
             counts[key] += 1
             summary[key] += 1
-        Origin.save([o for o in todo_origins
-                if o not in booked and o not in ruled])
+        Origin.save(unruled)
         summary['seconds'] = time.perf_counter() - started
         return statements, summary
 
