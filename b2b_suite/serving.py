@@ -1,10 +1,12 @@
 # This file is part of the B2B wholesale suite.
-"""The command lines and environments of the servers that the `b2b`
-command and the benchmarks start: trytond's scripts and the portal
-(gunicorn). It imports nothing of the command itself."""
+"""The command lines, environments and addresses of the servers that the
+`b2b` command and the benchmarks start: trytond's scripts (the back office
+and its RPC) and the portal (gunicorn). It imports nothing of the command
+itself."""
 import hashlib
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 
@@ -40,3 +42,30 @@ def portal_environment(database, config_path, listen):
     env.setdefault('SECRET_KEY', hashlib.sha256(
             os.urandom(32)).hexdigest())
     return env, url
+
+
+def server_url(parser):
+    "Return the back office's URL: the first address of [web] listen"
+    listen = parser.get('web', 'listen', fallback='localhost:8000')
+    netloc = listen.split(',')[0].strip()
+    host, _, port = netloc.rpartition(':')
+    if host in {'', '*', '0.0.0.0', '[::]'}:
+        host = 'localhost'
+    root_path = parser.get('web', 'root_path', fallback='/')
+    return urllib.parse.urlunsplit(
+        ('http', f'{host}:{port}', root_path.rstrip('/') + '/', '', ''))
+
+
+def servers(database, backend, config_path, portal):
+    """Return the (name, command, env) of the servers of `b2b serve` on
+    the database: trytond, and the portal listening on portal (HOST:PORT)
+    unless it is 'off'; and the portal's URL (None without it)"""
+    commands = [('trytond', tryton_command('trytond', 'trytond.cli') + [
+                '-c', str(config_path), '-d', database], None)]
+    if portal == 'off':
+        return commands, None
+    # SQLite takes one writer at a time: one process
+    workers = 1 if backend == 'sqlite' else 2
+    env, url = portal_environment(database, config_path, portal)
+    commands.append(('portal', portal_command(portal, workers=workers), env))
+    return commands, url

@@ -143,20 +143,10 @@ def _sells_one(product):
 
 def place(row):
     "Place the buyer's cart on credit; return its total or the refusal"
+    from b2b_credit.tests.tools import place_order
     from trytond.exceptions import UserError
-    from trytond.pool import Pool
-    pool = Pool()
-    Sale = pool.get('sale.sale')
-    WebUser = pool.get('web.user')
-    Address = pool.get('party.address')
-    Carrier = pool.get('carrier')
-    Method = pool.get('b2b.payment.method')
-    buyer_id, address_id, carrier_id, method_id = row
-    buyer = WebUser(buyer_id)
     try:
-        order = Sale.b2b_place_order(buyer, Sale.b2b_cart(buyer),
-            shipment_address=Address(address_id),
-            carrier=Carrier(carrier_id), payment_method=Method(method_id))
+        order = place_order(*row)
     except UserError as exception:
         return ('refused', exception.message)
     return ('confirmed', order.total_amount)

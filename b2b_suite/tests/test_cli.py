@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from b2b_suite import cli, config, pgcluster
+from b2b_suite import cli, config, pgcluster, serving
+from b2b_suite.database import MODULES, Database
 
 URI_VARIABLES = ['TRYTOND_DATABASE__URI', 'TRYTOND_DATABASE_URI']
 
@@ -42,10 +43,10 @@ def fake_admin(monkeypatch):
     "Replace trytond-admin: record the calls, activate the modules"
     calls = []
 
-    def run_admin(config_path, database, initialise):
+    def run_admin(config_path, database, initialise, say):
         calls.append((database.name, initialise))
-        activate(database.sqlite_file, ['ir', 'res'] + cli.MODULES)
-    monkeypatch.setattr(cli, 'run_admin', run_admin)
+        activate(database.sqlite_file, ['ir', 'res'] + MODULES)
+    monkeypatch.setattr('b2b_suite.database.run_admin', run_admin)
     return calls
 
 
@@ -126,7 +127,8 @@ def test_setup_updates_when_modules_changed(
         demo_config, fake_admin, monkeypatch):
     "setup updates the database when the fingerprint changes"
     assert cli.main(['setup', '--database', 'shop']) == 0
-    monkeypatch.setattr(cli, 'fingerprint', lambda uri: 'changed')
+    monkeypatch.setattr('b2b_suite.database.fingerprint',
+        lambda *args: 'changed')
     assert cli.main(['setup', '--database', 'shop']) == 0
     assert fake_admin == [('shop', True), ('shop', False)]
 
@@ -134,17 +136,17 @@ def test_setup_updates_when_modules_changed(
 def test_database_state(demo_config):
     "The state of a SQLite database is read from its ir_module table"
     parser = config.load(demo_config, environ={})
-    database = cli.Database(parser, 'shop')
+    database = Database(parser, 'shop')
     assert not database.exists()
     database.create()
     assert database.exists()
     assert database.activated_modules() is None
-    assert not cli.is_set_up(database)
+    assert not database.is_set_up()
     activate(database.sqlite_file, ['ir', 'res'])
     assert database.activated_modules() == {'ir', 'res'}
-    assert not cli.is_set_up(database)
-    activate(database.sqlite_file, cli.MODULES)
-    assert cli.is_set_up(database)
+    assert not database.is_set_up()
+    activate(database.sqlite_file, MODULES)
+    assert database.is_set_up()
 
 
 def test_invalid_database_name(demo_config, capsys):
@@ -166,9 +168,9 @@ def test_serve_needs_setup(demo_config, capsys):
 
 def test_server_url(demo_config):
     parser = config.load(demo_config, environ={})
-    assert cli.server_url(parser) == 'http://127.0.0.1:8123/'
+    assert serving.server_url(parser) == 'http://127.0.0.1:8123/'
     parser.set('web', 'listen', '0.0.0.0:8000')
-    assert cli.server_url(parser) == 'http://localhost:8000/'
+    assert serving.server_url(parser) == 'http://localhost:8000/'
 
 
 def test_find_bin_dir_newest(tmp_path):

@@ -18,7 +18,7 @@ from trytond.tests.test_tryton import (
 )
 from trytond.transaction import Transaction
 
-from .tools import CreditSetupMixin
+from .tools import CreditSetupMixin, place_order
 
 BUYERS = 20
 # PostgreSQL's SQLSTATE of a statement cancelled by lock_timeout
@@ -94,17 +94,7 @@ class CreditConcurrencyTestCase(CreditSetupMixin, TestCase):
 
     def _place(self, buyer_id, address_id):
         "Place the buyer's cart on credit and return the order"
-        pool = Pool()
-        Sale = pool.get('sale.sale')
-        WebUser = pool.get('web.user')
-        Address = pool.get('party.address')
-        Carrier = pool.get('carrier')
-        Method = pool.get('b2b.payment.method')
-        carrier_id, method_id = self.ids
-        buyer = WebUser(buyer_id)
-        return Sale.b2b_place_order(buyer, Sale.b2b_cart(buyer),
-            shipment_address=Address(address_id),
-            carrier=Carrier(carrier_id), payment_method=Method(method_id))
+        return place_order(buyer_id, address_id, *self.ids)
 
     def test_parallel_checkouts_never_exceed_the_limit(self):
         "20 buyers of one company at once: the limit holds"

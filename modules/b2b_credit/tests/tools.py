@@ -1,20 +1,48 @@
 # This file is part of the B2B wholesale suite.
-"""Accounting and a shop for the tests of trade credit"""
+"""Placing an order on credit, for the concurrency tests and the credit
+benchmark (b2b_suite.bench.credit), and accounting and a shop for the
+tests of trade credit.
+
+Importing this file imports none of trytond's test machinery, which the
+benchmark must not load (trytond.tests.test_tryton puts the pool in test
+mode, b2b_base's test tools need the test extra): the mixin imports it
+when it runs."""
 import datetime
 from decimal import Decimal
 
-from b2b_base.tests.test_cart import CartTestMixin
-from b2b_base.tests.test_pricing import PricingTestMixin, in_company
-from trytond.modules.account.tests import create_chart, get_fiscalyear
-from trytond.modules.account_invoice.tests import set_invoice_sequences
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+
+def place_order(buyer_id, address_id, carrier_id, method_id):
+    """Place the buyer's cart (web.user) with the payment method, delivered
+    by the carrier to the address, and return the order; by ids, as the
+    callers pass them between transactions and processes"""
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    Address = pool.get('party.address')
+    Carrier = pool.get('carrier')
+    Method = pool.get('b2b.payment.method')
+    buyer = WebUser(buyer_id)
+    return Sale.b2b_place_order(buyer, Sale.b2b_cart(buyer),
+        shipment_address=Address(address_id),
+        carrier=Carrier(carrier_id), payment_method=Method(method_id))
 
 
 class CreditSetupMixin:
     "A company with a chart of accounts, a fiscal year, a shop, credit"
 
     def _setup_credit(self, company):
+        from b2b_base.tests.test_cart import CartTestMixin
+        from b2b_base.tests.test_pricing import PricingTestMixin
+        from trytond.modules.account.tests import (
+            create_chart,
+            get_fiscalyear,
+        )
+        from trytond.modules.account_invoice.tests import (
+            set_invoice_sequences,
+        )
         pool = Pool()
         FiscalYear = pool.get('account.fiscalyear')
         Account = pool.get('account.account')
@@ -80,4 +108,8 @@ class CreditSetupMixin:
         return invoice
 
 
-with_credit = in_company('_setup_credit')
+def with_credit(func):
+    """Run the test in a transaction, in a new company with credit
+    (CreditSetupMixin._setup_credit)"""
+    from b2b_base.tests.test_pricing import in_company
+    return in_company('_setup_credit')(func)
