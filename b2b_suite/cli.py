@@ -36,7 +36,7 @@ LANGUAGES = ['pl']
 DEFAULT_DATABASE = 'b2b_demo'
 ADMIN_EMAIL = 'admin@example.com'
 SIZES = ['small', 'large']
-DEMO_DATA = 'b2b_suite.demo_data'
+DEMO_DATA = 'b2b_suite.demo'
 BENCHMARKS = ['pricing', 'portal', 'matching', 'credit']
 BENCH_DATABASE = 'b2b_bench'
 # trytond's log format: pid thread [time] LEVEL logger message
