@@ -22,7 +22,7 @@ from b2b_suite.transactions import CompanyError
 
 DEFAULT_DATABASE = 'b2b_demo'
 SIZES = ['small', 'large']
-DEMO_DATA = 'b2b_suite.demo_data'
+DEMO_DATA = 'b2b_suite.demo'
 BENCHMARKS = ['pricing', 'portal', 'matching', 'credit']
 BENCH_DATABASE = 'b2b_bench'
 

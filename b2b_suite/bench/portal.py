@@ -263,7 +263,7 @@ def start_server(database, config_path, port, workers=WORKERS,
 
 def measure(database, config_path, duration=DURATION, clients=CLIENTS,
         workers=WORKERS):
-    from b2b_suite.demo_data import DEMO_PASSWORD
+    from b2b_suite.demo import DEMO_PASSWORD
     emails = accounts(database, clients)
     if len(emails) < clients:
         raise RuntimeError(f"only {len(emails)} accounts with a price list")

@@ -2,7 +2,7 @@
 import unittest
 from decimal import Decimal
 
-from b2b_suite import demo_data
+from b2b_suite import demo as demo_data
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME,

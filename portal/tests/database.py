@@ -76,7 +76,7 @@ def _activate(name):
 def create(name, sources_hash=None, log=print):
     """Create the database name with b2b_base activated, Polish and the
     small demo data; sources_hash allows the use of the cached template"""
-    import b2b_suite.demo_data as demo_data
+    import b2b_suite.demo as demo_data
     from trytond import backend
     from trytond.pool import Pool
     from trytond.transaction import Transaction

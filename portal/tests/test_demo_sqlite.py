@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from b2b_bank_import.parsers import parse
-from b2b_suite import demo_data
+from b2b_suite import demo as demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 

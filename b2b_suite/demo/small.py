@@ -1,0 +1,768 @@
+# This file is part of the B2B wholesale suite.
+"""The small demo set, created with the ORM in one transaction: the
+wholesaler with its accounting, catalogue, stock, carriers, payment
+methods, customer groups and companies with their accounts, trade credit,
+sales reps, a pending registration and (with b2b_bank_import) the bank
+reconciliation demo: the company's accounts, statement journal and rules
+and the posted invoices that the demo statement pays"""
+import random
+import re
+from decimal import Decimal
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .content import (
+    ACCOUNT_CATEGORIES,
+    ACCOUNTING,
+    BANK,
+    BANK_BIC,
+    BANK_NAME,
+    CARRIERS,
+    CATALOGUE,
+    CATEGORY_TIERS,
+    CITIES,
+    COMPANY,
+    COMPANY_ACCOUNT,
+    COMPANY_NAME,
+    COMPANY_SAVINGS,
+    CUSTOMER_ACCOUNTS,
+    CUSTOMER_GROUPS,
+    CUSTOMERS,
+    DEFAULT_GROUP,
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    GROUPS,
+    OWN_PRICE_LISTS,
+    PAYMENT_METHODS,
+    REGISTRATION,
+    REP_LOGINS,
+    REP_PASSWORD,
+    SEED,
+    SMALL_CUSTOMERS,
+    STATEMENT_JOURNAL,
+    STATEMENT_RULES,
+    TAXES,
+)
+from .generate import (
+    demo_company_nip,
+    email_local,
+    person,
+    postal_code,
+    random_nip,
+    small_products,
+    stock_quantity,
+    street,
+    tax_identifier,
+)
+from .statement import demo_invoices, pl_iban
+from .tools import (
+    get_country,
+    get_currency,
+    get_lang,
+    hash_password,
+    message,
+    orm_batch,
+    progress_bar,
+)
+
+
+def load_small(progress):
+    """Load the small set; return the date of the demo statement's month
+    (None without b2b_bank_import)"""
+    Date = Pool().get('ir.date')
+    rng = random.Random(SEED)
+    used_nips = set()
+    company = _create_company(rng, used_nips)
+    with Transaction().set_context(company=company.id):
+        accounts, taxes = _create_accounting(company)
+        terms = _create_payment_terms()
+        categories, account_categories, units = _create_product_setup(
+            accounts, taxes)
+        products = _create_products(
+            rng, categories, account_categories, units, progress)
+        _create_stock(products)
+        carriers = _create_carriers(account_categories, units)
+        methods = _create_payment_methods(company, terms)
+        groups = _create_groups(company, categories, methods, carriers)
+        _create_configuration(groups)
+        _create_customers(
+            rng, used_nips, company, groups, categories, progress)
+        _create_credit(rng, company, accounts, groups)
+        _create_sales_reps(rng, company)
+        _create_registration(rng, used_nips)
+        bank_date = _create_bank_demo(
+            company, accounts, terms, Date.today())
+    message(f"{len(products)} products, {SMALL_CUSTOMERS} customer "
+        f"companies, demo login {DEMO_LOGIN} / {DEMO_PASSWORD}", progress)
+    return bank_date
+
+
+def _create_company(rng, used_nips):
+    pool = Pool()
+    Party = pool.get('party.party')
+    Company = pool.get('company.company')
+    User = pool.get('res.user')
+
+    currency = get_currency()
+    country = get_country()
+    party, = Party.create([{
+                'name': COMPANY_NAME,
+                'lang': get_lang(),
+                'identifiers': [('create', [
+                                tax_identifier(random_nip(rng, used_nips))])],
+                'addresses': [('create', [{
+                                **COMPANY['address'],
+                                'country': country.id,
+                                'invoice': True,
+                                'delivery': True,
+                                }])],
+                'contact_mechanisms': [('create', [
+                                dict(m)
+                                for m in COMPANY['contact_mechanisms']])],
+                }])
+    company, = Company.create([{
+                'party': party.id,
+                'currency': currency.id,
+                'timezone': 'Europe/Warsaw',
+                }])
+    admins = User.search([('login', '=', 'admin')], limit=1) or [User(1)]
+    User.write(admins, {
+            'companies': [('add', [company.id])],
+            'company': company.id,
+            })
+    return company
+
+
+def _create_accounting(company):
+    """Create a minimal Polish chart of accounts, the VAT taxes, the
+    fiscal year of today with its periods and sequences"""
+    pool = Pool()
+    Type = pool.get('account.account.type')
+    Account = pool.get('account.account')
+    Tax = pool.get('account.tax')
+    Configuration = pool.get('account.configuration')
+    FiscalYear = pool.get('account.fiscalyear')
+    SequenceStrict = pool.get('ir.sequence.strict')
+    ModelData = pool.get('ir.model.data')
+    Date = pool.get('ir.date')
+
+    types = {}
+
+    def create_types(values, parent=None):
+        "Create the type of values and its children, depth first"
+        values = dict(values)
+        key = values.pop('key', None)
+        children = values.pop('children', [])
+        type_, = Type.create([{
+                    **values,
+                    'company': company.id,
+                    'parent': parent.id if parent else None,
+                    }])
+        if key:
+            types[key] = type_
+        for child in children:
+            create_types(child, type_)
+    create_types(ACCOUNTING['account_types'])
+
+    chart, = Account.create([{
+                'name': "Plan kont — " + COMPANY_NAME,
+                'company': company.id,
+                }])
+    accounts = {}
+    for values in ACCOUNTING['accounts']:
+        values = dict(values)
+        key = values.pop('key')
+        accounts[key], = Account.create([{
+                    **values,
+                    'company': company.id,
+                    'parent': chart.id,
+                    'type': types[values['type']].id,
+                    }])
+
+    taxes = {}
+    for key, name, rate in TAXES:
+        taxes[key], = Tax.create([{
+                    'name': name,
+                    'description': name,
+                    'company': company.id,
+                    'type': 'percentage',
+                    'rate': rate,
+                    'invoice_account': accounts['tax'].id,
+                    'credit_note_account': accounts['tax'].id,
+                    }])
+
+    configuration = Configuration(1)
+    configuration.default_account_receivable = accounts['receivable']
+    configuration.default_account_payable = accounts['payable']
+    configuration.save()
+
+    today = Date.today()
+    year = str(today.year)
+    move_sequence, invoice_sequence = SequenceStrict.create([{
+                'name': f"Dzienniki {year}",
+                'sequence_type': ModelData.get_id(
+                    'account', 'sequence_type_account_move'),
+                'company': company.id,
+                }, {
+                'name': f"Faktury {year}",
+                # FV/2026/12/0001: the month of the invoice's date
+                'prefix': f'FV/{year}/${{date_m}}/',
+                'padding': 4,
+                'sequence_type': ModelData.get_id(
+                    'account_invoice', 'sequence_type_account_invoice'),
+                'company': company.id,
+                }])
+    fiscalyear, = FiscalYear.create([{
+                'name': year,
+                'company': company.id,
+                'start_date': today.replace(month=1, day=1),
+                'end_date': today.replace(month=12, day=31),
+                'move_sequence': move_sequence.id,
+                'invoice_sequences': [('create', [{
+                                'company': company.id,
+                                'out_invoice_sequence': invoice_sequence.id,
+                                'out_credit_note_sequence': (
+                                    invoice_sequence.id),
+                                'in_invoice_sequence': invoice_sequence.id,
+                                'in_credit_note_sequence': (
+                                    invoice_sequence.id),
+                                }])],
+                }])
+    FiscalYear.create_period([fiscalyear])
+    return accounts, taxes
+
+
+def _create_payment_terms():
+    pool = Pool()
+    PaymentTerm = pool.get('account.invoice.payment_term')
+    terms = {}
+    for values in ACCOUNTING['payment_terms']:
+        values = dict(values)
+        key = values.pop('key')
+        # the whole amount, due after the days (none: at once)
+        line = {'type': 'remainder'}
+        if 'days' in values:
+            line['relativedeltas'] = [('create', [{
+                            'days': values.pop('days'),
+                            }])]
+        terms[key], = PaymentTerm.create([{
+                    **values,
+                    'lines': [('create', [line])],
+                    }])
+    return terms
+
+
+def _create_product_setup(accounts, taxes):
+    "Return the product categories, the account categories and the units"
+    pool = Pool()
+    Category = pool.get('product.category')
+    Uom = pool.get('product.uom')
+    ModelData = pool.get('ir.model.data')
+
+    account_categories = {}
+    for key, name in ACCOUNT_CATEGORIES.items():
+        account_categories[key], = Category.create([{
+                    'name': name,
+                    'accounting': True,
+                    'account_revenue': accounts['revenue'].id,
+                    'account_expense': accounts['expense'].id,
+                    'customer_taxes': [('add', [taxes[key].id])],
+                    }])
+    categories = Category.create([{
+                'name': name,
+                'b2b_quantity_discounts': [('create', [{
+                                'quantity': float(quantity),
+                                'discount': Decimal(discount),
+                                } for quantity, discount in CATEGORY_TIERS.get(
+                                name, [])])],
+                } for name, *_ in CATALOGUE])
+    categories = {c.name: c for c in categories}
+
+    unit = Uom(ModelData.get_id('product', 'uom_unit'))
+    boxes = Uom.search([
+            ('name', '=', "Karton"),
+            ('category', '=', unit.category.id),
+            ], limit=1)
+    if boxes:
+        box, = boxes
+    else:
+        box, = Uom.create([{
+                    'name': "Karton",
+                    'symbol': "krt",
+                    'category': unit.category.id,
+                    'factor': 12.,
+                    'rate': round(1 / 12., 12),
+                    'rounding': 1.,
+                    'digits': 0,
+                    }])
+    units = {
+        'unit': unit,
+        'kg': Uom(ModelData.get_id('product', 'uom_kilogram')),
+        'l': Uom(ModelData.get_id('product', 'uom_liter')),
+        'box': box,
+        }
+    return categories, account_categories, units
+
+
+def _create_products(rng, categories, account_categories, units,
+        progress):
+    pool = Pool()
+    Template = pool.get('product.template')
+    values = []
+    for product in small_products(rng):
+        unit = units[product['unit']]
+        values.append({
+                'name': product['name'],
+                'code': product['code'],
+                'type': 'goods',
+                'default_uom': unit.id,
+                'salable': True,
+                'sale_uom': unit.id,
+                'list_price': product['list_price'],
+                'account_category': account_categories[product['tax']].id,
+                'categories': [('add', [categories[product['category']].id])],
+                'products': [('create', [{
+                                'cost_price': product['cost_price'],
+                                }])],
+                **product['rules'],
+                })
+        if product['quantity_discounts']:
+            values[-1]['b2b_quantity_discounts'] = [('create', [{
+                            'quantity': float(quantity),
+                            'discount': Decimal(discount),
+                            } for quantity, discount
+                        in product['quantity_discounts']])]
+    templates = []
+    size = orm_batch(100)
+    with progress_bar(
+            "Products", len(values), 'product', progress) as bar:
+        for start in range(0, len(values), size):
+            created = Template.create(values[start:start + size])
+            templates += created
+            bar.update(len(created))
+    return templates
+
+
+def _create_stock(templates):
+    """Count the demo stock into the warehouse's storage with one
+    confirmed inventory, so that the catalog shows products in stock, low
+    and out of stock"""
+    pool = Pool()
+    Inventory = pool.get('stock.inventory')
+    Location = pool.get('stock.location')
+    warehouse = Location.search([('type', '=', 'warehouse')], limit=1)
+    if not warehouse:
+        return
+    warehouse, = warehouse
+    lines = []
+    for template in templates:
+        product, = template.products
+        number = int(product.code.rsplit('-', 1)[1])
+        if quantity := stock_quantity(number):
+            lines.append({'product': product.id, 'quantity': quantity})
+    inventory, = Inventory.create([{
+                'location': warehouse.storage_location.id,
+                'lines': [('create', lines)],
+                }])
+    Inventory.confirm([inventory])
+
+
+def _create_carriers(account_categories, units):
+    pool = Pool()
+    Party = pool.get('party.party')
+    Template = pool.get('product.template')
+    Carrier = pool.get('carrier')
+
+    carriers = {}
+    for key, name, carrier_company, price in CARRIERS:
+        parties = Party.search([('name', '=', carrier_company)], limit=1)
+        if parties:
+            party, = parties
+        else:
+            party, = Party.create([{'name': carrier_company}])
+        template, = Template.create([{
+                    'name': f"Dostawa: {name}",
+                    'type': 'service',
+                    'default_uom': units['unit'].id,
+                    'salable': True,
+                    'sale_uom': units['unit'].id,
+                    'list_price': price,
+                    'account_category': account_categories['vat23'].id,
+                    'products': [('create', [{
+                                    'cost_price': Decimal(0),
+                                    }])],
+                    }])
+        carriers[key], = Carrier.create([{
+                    'party': party.id,
+                    'carrier_product': template.products[0].id,
+                    }])
+    return carriers
+
+
+def _create_payment_methods(company, terms):
+    pool = Pool()
+    PaymentMethod = pool.get('b2b.payment.method')
+    methods = PaymentMethod.create([{
+                'name': name,
+                'kind': kind,
+                'company': company.id,
+                'payment_term': terms[term].id if term else None,
+                } for kind, name, term in PAYMENT_METHODS])
+    return {m.kind: m for m in methods}
+
+
+def _price_list_lines(lines, categories):
+    return [{
+            'sequence': 10 * (index + 1),
+            'category': categories[category].id if category else None,
+            'quantity': quantity,
+            'formula': formula,
+            } for index, (category, quantity, formula) in enumerate(lines)]
+
+
+def _create_groups(company, categories, methods, carriers):
+    pool = Pool()
+    PriceList = pool.get('product.price_list')
+    Group = pool.get('b2b.customer.group')
+
+    groups = {}
+    for (code, name, discount, list_name, lines, group_methods,
+            group_carriers) in GROUPS:
+        price_list, = PriceList.create([{
+                    'name': list_name,
+                    'company': company.id,
+                    'price': 'list_price',
+                    'lines': [('create', _price_list_lines(
+                                    lines, categories))],
+                    }])
+        groups[code], = Group.create([{
+                    'name': name,
+                    'code': code,
+                    'company': company.id,
+                    'price_list': price_list.id,
+                    'discount': discount,
+                    'payment_methods': [('add', [
+                                    methods[m].id for m in group_methods])],
+                    'carriers': [('add', [
+                                    carriers[c].id for c in group_carriers])],
+                    }])
+    return groups
+
+
+def _create_configuration(groups):
+    pool = Pool()
+    Configuration = pool.get('b2b.configuration')
+    configuration = Configuration(1)
+    configuration.default_customer_group = groups[DEFAULT_GROUP]
+    configuration.self_registration = True
+    configuration.shop_visibility = 'prices_after_login'
+    configuration.save()
+
+
+def _create_customers(rng, used_nips, company, groups, categories,
+        progress):
+    pool = Pool()
+    Party = pool.get('party.party')
+    PriceList = pool.get('product.price_list')
+
+    country = get_country()
+    lang = get_lang()
+    password_hash = hash_password(DEMO_PASSWORD)
+    roles = ['buyer', 'buyer', 'viewer']
+    values = []
+    for number, name in enumerate(CUSTOMERS[:SMALL_CUSTOMERS], 1):
+        city, prefix = CITIES[(number - 1) % len(CITIES)]
+        domain = f'firma{number}.example'
+        accounts = []
+        used_emails = set()
+        for index in range(1 if number == 1 else rng.randint(1, 4)):
+            first, last = person(rng)
+            email = f'{email_local(first, last)}@{domain}'
+            if email in used_emails:
+                email = f'{email_local(first, last)}{index}@{domain}'
+            used_emails.add(email)
+            accounts.append({
+                    'email': email,
+                    'password_hash': password_hash,
+                    'email_valid': True,
+                    'b2b_role': 'admin' if not index else rng.choice(roles),
+                    })
+        if number == 1:
+            # The account to try the portal with
+            accounts[0]['email'] = DEMO_LOGIN
+            accounts.append({
+                    'email': f'zakupy@{domain}',
+                    'password_hash': password_hash,
+                    'email_valid': True,
+                    'b2b_role': 'buyer',
+                    })
+        address = street(rng)
+        code = postal_code(rng, prefix)
+        addresses = [{
+                'street': address,
+                'postal_code': code,
+                'city': city,
+                'country': country.id,
+                'invoice': True,
+                'delivery': True,
+                }]
+        if rng.random() < 0.3:
+            # a second delivery place, e.g. a warehouse
+            addresses.append({
+                    'party_name': name + " — magazyn",
+                    'street': street(rng),
+                    'postal_code': postal_code(rng, prefix),
+                    'city': city,
+                    'country': country.id,
+                    'delivery': True,
+                    })
+        values.append({
+                'name': name,
+                'lang': lang,
+                'b2b_customer': True,
+                'b2b_status': 'active',
+                'b2b_customer_group': groups[
+                    CUSTOMER_GROUPS[(number - 1) % len(CUSTOMER_GROUPS)]].id,
+                'identifiers': [('create', [
+                                tax_identifier(random_nip(rng, used_nips))])],
+                'addresses': [('create', addresses)],
+                'contact_mechanisms': [('create', [{
+                                'type': 'email',
+                                'value': f'biuro@{domain}',
+                                }, {
+                                'type': 'phone',
+                                'value': '+48 %d %03d %02d %02d' % (
+                                    rng.randrange(12, 99),
+                                    rng.randrange(1000),
+                                    rng.randrange(100),
+                                    rng.randrange(100)),
+                                }])],
+                'b2b_accounts': [('create', accounts)],
+                })
+        if number in OWN_PRICE_LISTS:
+            list_name, lines = OWN_PRICE_LISTS[number]
+            price_list, = PriceList.create([{
+                        'name': list_name,
+                        'company': company.id,
+                        'price': 'list_price',
+                        'lines': [('create', _price_list_lines(
+                                        lines, categories))],
+                        }])
+            values[-1]['sale_price_list'] = price_list.id
+    size = orm_batch(len(values))
+    with progress_bar("Customer companies", len(values),
+            'company', progress) as bar:
+        for start in range(0, len(values), size):
+            created = Party.create(values[start:start + size])
+            bar.update(len(created))
+
+
+def _create_credit(rng, company, accounts, groups):
+    """Trade credit (module b2b_credit): the bank account payments go to,
+    a credit limit for every company, overdue invoices older than 30 days
+    block deferred payment"""
+    pool = Pool()
+    try:
+        Payment = pool.get('b2b.payment')
+    except KeyError:
+        return  # b2b_credit is not activated
+    del Payment
+    Journal = pool.get('account.journal')
+    InvoiceMethod = pool.get('account.invoice.payment.method')
+    Configuration = pool.get('b2b.configuration')
+    Party = pool.get('party.party')
+    Group = pool.get('b2b.customer.group')
+    journal, = Journal.search([('type', '=', 'cash')], limit=1)
+    method, = InvoiceMethod.create([{
+                'name': "Przelew na rachunek bankowy",
+                'company': company.id,
+                'journal': journal.id,
+                'debit_account': accounts['bank'].id,
+                'credit_account': accounts['bank'].id,
+                }])
+    configuration = Configuration(1)
+    configuration.payment_method = method
+    configuration.erp_invoice_account = accounts['revenue']
+    configuration.save()
+    Group.write(list(groups.values()), {'overdue_days': 30})
+    parties = Party.search([('b2b_customer', '=', True)],
+        order=[('id', 'ASC')])
+    for party in parties:
+        party.credit_limit_amount = Decimal(rng.choice(
+                [10000, 20000, 30000, 50000]))
+    Party.save(parties)
+
+
+def _create_sales_reps(rng, company):
+    pool = Pool()
+    User = pool.get('res.user')
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    ModelData = pool.get('ir.model.data')
+
+    group_id = ModelData.get_id('b2b_base', 'group_b2b_salesrep')
+    for number, login in enumerate(REP_LOGINS, 1):
+        first, last = person(rng)
+        name = f"{first} {last}"
+        email = f'{email_local(first, last)}@{COMPANY["email_domain"]}'
+        party, = Party.create([{
+                    'name': name,
+                    'lang': get_lang(),
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email',
+                                    'value': email,
+                                    }, {
+                                    'type': 'mobile',
+                                    'value': '+48 600 100 %03d' % number,
+                                    }])],
+                    }])
+        employee, = Employee.create([{
+                    'party': party.id,
+                    'company': company.id,
+                    }])
+        User.create([{
+                    'name': name,
+                    'login': login,
+                    'password': REP_PASSWORD,
+                    'email': email,
+                    'groups': [('add', [group_id])],
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    'employees': [('add', [employee.id])],
+                    'employee': employee.id,
+                    }])
+
+
+def _create_registration(rng, used_nips):
+    pool = Pool()
+    Registration = pool.get('b2b.registration')
+    Registration.register({
+            **REGISTRATION,
+            'tax_number': random_nip(rng, used_nips),
+            'password': DEMO_PASSWORD,
+            })
+
+
+def _create_bank_demo(company, accounts, terms, today):
+    """The bank reconciliation demo (module b2b_bank_import): the company's
+    accounts at ING, the statement journal, the rules and the posted
+    invoices that the demo statement pays. Return the demo's date, or None
+    when b2b_bank_import is not activated"""
+    pool = Pool()
+    try:
+        Rule = pool.get('account.statement.rule')
+        StatementJournal = pool.get('account.statement.journal')
+    except KeyError:
+        return None
+    Party = pool.get('party.party')
+    Bank = pool.get('bank')
+    BankAccount = pool.get('bank.account')
+    Journal = pool.get('account.journal')
+
+    nip = demo_company_nip()
+    if re.sub(r'\D', '', company.party.tax_identifier.code) != nip:
+        raise ValueError(f"the demo company's NIP is not {nip}: "
+            "demo_company_nip() must follow _create_company")
+    bank_party, = Party.create([{
+                'name': BANK_NAME,
+                'lang': get_lang(),
+                'addresses': [('create', [{
+                                **BANK['bank']['address'],
+                                'country': get_country().id,
+                                }])],
+                }])
+    bank, = Bank.create([{'party': bank_party.id, 'bic': BANK_BIC}])
+    parties = {p.name: p for p in Party.search([
+                ('name', 'in', [CUSTOMERS[n - 1]
+                        for n in CUSTOMER_ACCOUNTS]),
+                ])}
+    current, *_ = BankAccount.create([{
+                'bank': bank.id,
+                'owners': [('add', [company.party.id])],
+                'currency': company.currency.id,
+                'numbers': [('create', [{
+                                'type': 'iban',
+                                'number': pl_iban(*account),
+                                }])],
+                } for account in [COMPANY_ACCOUNT, COMPANY_SAVINGS]] + [{
+                'owners': [('add', [parties[CUSTOMERS[number - 1]].id])],
+                'numbers': [('create', [{
+                                'type': 'iban',
+                                'number': pl_iban(*account),
+                                }])],
+                } for number, account in CUSTOMER_ACCOUNTS.items()])
+    journal, = Journal.create([{
+                **BANK['journal'],
+                'type': 'statement',
+                }])
+    StatementJournal.create([{
+                'name': STATEMENT_JOURNAL,
+                'journal': journal.id,
+                'currency': company.currency.id,
+                'company': company.id,
+                'account': accounts['bank'].id,
+                'bank_account': current.id,
+                'validation': 'balance',
+                }])
+    Rule.create([{
+                'name': name,
+                'sequence': 10 * sequence,
+                'company': company.id,
+                'description': description,
+                'amount_low': low,
+                'amount_high': high,
+                'lines': [('create', [{
+                                'amount': 'pending',
+                                'account': accounts[key].id,
+                                }])],
+                } for sequence, (name, description, low, high, key)
+            in enumerate(STATEMENT_RULES, 1)])
+    _create_demo_invoices(company, terms, today)
+    return today
+
+
+def _create_demo_invoices(company, terms, today):
+    "Post the demo invoices of demo_invoices(today), checking their numbers"
+    pool = Pool()
+    Party = pool.get('party.party')
+    Product = pool.get('product.product')
+    Invoice = pool.get('account.invoice')
+    Line = pool.get('account.invoice.line')
+    Journal = pool.get('account.journal')
+
+    planned = demo_invoices(today)
+    parties = {p.name: p for p in Party.search([
+                ('name', 'in', list({i['customer'] for i in planned})),
+                ])}
+    products = {p.code: p for p in Product.search([
+                ('code', 'in', list({c for i in planned
+                            for c, *_ in i['lines']})),
+                ])}
+    journal, = Journal.search([('type', '=', 'revenue')], limit=1)
+    invoices = []
+    for values in planned:
+        invoice = Invoice(type='out', company=company,
+            party=parties[values['customer']], journal=journal,
+            currency=company.currency, invoice_date=values['date'])
+        invoice.on_change_type()
+        invoice.on_change_party()
+        invoice.payment_term = terms['14days']
+        lines = []
+        for code, quantity, price in values['lines']:
+            line = Line(invoice=invoice, type='line', company=company,
+                currency=company.currency, product=products[code],
+                quantity=quantity)
+            line.on_change_product()
+            line.unit_price = price
+            lines.append(line)
+        invoice.lines = lines
+        invoices.append(invoice)
+    Invoice.save(invoices)
+    Invoice.post(invoices)
+    for invoice, values in zip(invoices, planned):
+        if (invoice.number, invoice.total_amount) != (
+                values['number'], values['total']):
+            raise ValueError(f"demo invoice {invoice.number} "
+                f"{invoice.total_amount} is not {values['number']} "
+                f"{values['total']}: the statement would not pay it")
