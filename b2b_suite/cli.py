@@ -54,7 +54,7 @@ def check_demo_data():
     if importlib.util.find_spec(DEMO_DATA) is None:
         raise CommandError(
             f"{DEMO_DATA} is not available: this checkout has no demo data "
-            "loader (b2b_suite/demo_data.py)")
+            "loader (b2b_suite/demo/)")
 
 
 def import_demo_data(config_path):

@@ -43,7 +43,7 @@ def compute_calls(app, monkeypatch):
     return calls
 
 
-# The demo data's list prices (b2b_suite/demo_data.py, fixed seed) of
+# The demo data's list prices (b2b_suite/demo/, fixed seed) of
 # three products of the catalog page HD-000, and the demo company's group
 # HURT: price list "Cennik hurtowy" = list price × 0.90 below 50 units,
 # × 0.85 from 50; then the group's discount 2 %; no quantity tier or
