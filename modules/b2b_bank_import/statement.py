@@ -32,8 +32,20 @@ from .reason import reason_text
 SUMMARY_KEYS = ['read', 'matched', 'rule', 'queued', 'duplicate', 'errors']
 
 
-def language():
-    return Transaction().language or 'en'
+def format_error(error):
+    """The parser's refusal of a file in the reader's language: the file,
+    the line at fault and why"""
+    reason = gettext('b2b_bank_import.' + error.message_id, **error.values)
+    if error.filename:
+        if error.line:
+            return gettext('b2b_bank_import.msg_format_named_line',
+                file=error.filename, line=error.line, reason=reason)
+        return gettext('b2b_bank_import.msg_format_named_file',
+            file=error.filename, reason=reason)
+    if error.line:
+        return gettext('b2b_bank_import.msg_format_line',
+            line=error.line, reason=reason)
+    return gettext('b2b_bank_import.msg_format_file', reason=reason)
 
 
 def _refuse_line(filename, statement, position, line, cause):
@@ -180,7 +192,7 @@ class Statement(metaclass=PoolMeta):
         except StatementFormatError as e:
             raise StatementImportError(gettext(
                     'b2b_bank_import.msg_file_refused',
-                    error=e.message(language()))) from e
+                    error=format_error(e))) from e
 
         summary = Counter({k: 0 for k in SUMMARY_KEYS})
         summary['statements'] = []

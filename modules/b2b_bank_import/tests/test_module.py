@@ -459,10 +459,13 @@ class B2BBankImportTestCase(
                 self.assertEqual(summary['errors'], 0)
         # mBank's interim report and final statement share their TNRs
         self.assertGreater(Statement.search([], count=True), 10)
+        # refused in the reader's language: where and why
+        self._polish()
         with Transaction().set_context(language='pl'):
             with self.assertRaises(UserError) as cm:
                 self._import('malformed_camt.xml')
-        self.assertIn('wiersz 25', cm.exception.message)
+        self.assertIn('malformed_camt.xml, wiersz 25: niepoprawny XML',
+            cm.exception.message)
 
 
 del ModuleTestCase
