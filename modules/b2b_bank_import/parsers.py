@@ -1,12 +1,13 @@
 # This file is part of the B2B wholesale suite.
 """Bank statement files as Polish banks deliver them, read into plain data
 
-Pure Python (no Tryton): MT940 / MT942 with the Polish :86: dialects,
-CAMT.052/053/054 (ISO 20022) and the Elixir-O text layout.  `parse(data)`
-detects the format and returns a list of `Statement`; a file it cannot read
-raises `StatementFormatError` naming the line and the reason (an
-ir.message of the module and its values, translated where it is shown),
-and nothing is returned.
+Without Tryton: MT940 / MT942 with the Polish :86: dialects,
+CAMT.052/053/054 (ISO 20022, read by lxml) and the Elixir-O text layout
+(its records by the csv module).  `parse(data)` detects the format and
+returns a list of `Statement`; a file it cannot read raises
+`StatementFormatError` naming the line and the reason (an ir.message of
+the module and its values, translated where it is shown), and nothing is
+returned.
 """
 import calendar
 import csv
