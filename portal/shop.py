@@ -30,6 +30,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from trytond.exceptions import UserError
+from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
 from . import i18n, inputs, scope
@@ -220,11 +221,6 @@ def catalog_domain():
     return pool().get('product.product').b2b_catalog_domain()
 
 
-def _escape_like(text):
-    return (text.replace('\\', '\\\\').replace('%', '\\%')
-        .replace('_', '\\_'))
-
-
 def _rights_or_abort():
     rights = scope.shop_rights()
     if not rights.catalog:
@@ -304,7 +300,7 @@ def catalog():
         domain.append(('template.categories', 'child_of', [category.id],
                 'parent'))
     if search:
-        domain.append(('rec_name', 'ilike', f'%{_escape_like(search)}%'))
+        domain.append(('rec_name', 'ilike', f'%{escape_wildcard(search)}%'))
     # one row more than a page tells whether there is a next one: counting
     # every match of a large catalog costs more than the page itself
     products = Product.b2b_catalog_products(domain,

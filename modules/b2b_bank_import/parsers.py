@@ -1,12 +1,16 @@
 # This file is part of the B2B wholesale suite.
 """Bank statement files as Polish banks deliver them, read into plain data
 
-Pure Python (no Tryton): MT940 / MT942 with the Polish :86: dialects,
-CAMT.052/053/054 (ISO 20022) and the Elixir-O text layout.  `parse(data)`
-detects the format and returns a list of `Statement`; a file it cannot read
-raises `StatementFormatError` naming the line, and nothing is returned.
+Without Tryton: MT940 / MT942 with the Polish :86: dialects,
+CAMT.052/053/054 (ISO 20022, read by lxml) and the Elixir-O text layout
+(its records by the csv module).  `parse(data)` detects the format and
+returns a list of `Statement`; a file it cannot read raises
+`StatementFormatError` naming the line and the reason (an ir.message of
+the module and its values, translated where it is shown), and nothing is
+returned.
 """
 import calendar
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -14,31 +18,25 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from xml.parsers import expat
 
+from lxml import etree
 from stdnum import iban as iban_number
 
 __all__ = ['Statement', 'Line', 'StatementFormatError', 'parse', 'decode',
-    'detect_format', 'nrb_to_iban', 'normalize_account']
+    'detect_format', 'normalize_account']
 
 
 class StatementFormatError(ValueError):
-    "A file that is not a statement we can read, with the line at fault"
+    """A file that is not a statement we can read: the line at fault and
+    the reason, the id of its message (`msg_format_…` of the module) and
+    the message's values; no transaction is needed to raise it"""
 
-    def __init__(self, line, en, pl, filename=None):
+    def __init__(self, line, message_id, filename=None, **values):
         self.line = line
-        self.en = en
-        self.pl = pl
+        self.message_id = message_id
+        self.values = values
         self.filename = filename
-        super().__init__(self.message('en'))
-
-    def message(self, language='en'):
-        where = self.filename + ', ' if self.filename else ''
-        if language and language.startswith('pl'):
-            where += 'wiersz %s' % self.line if self.line else 'plik'
-            return '%s: %s' % (where, self.pl)
-        where += 'line %s' % self.line if self.line else 'file'
-        return '%s: %s' % (where, self.en)
+        super().__init__(line, message_id, values)
 
 
 @dataclass
@@ -100,11 +98,6 @@ class Statement:
 
 
 # --------------------------------------------------------------- accounts
-def nrb_to_iban(nrb):
-    "PL IBAN of a 26-digit NRB"
-    return 'PL' + nrb
-
-
 def normalize_account(text):
     """The IBAN of an account as written in a file (NRB, /PL…, spaces),
     else the text without spaces"""
@@ -185,18 +178,13 @@ def parse(data, filename=None):
         if data[:4] == b'PK\x03\x04':
             return _parse_zip(data, filename)
         if not data.strip():
-            raise StatementFormatError(
-                None, "the file is empty", "plik jest pusty")
+            raise StatementFormatError(None, 'msg_format_empty')
         text = decode(data)
         fmt = detect_format(text)
         if fmt is None:
             line = next((i for i, l in enumerate(text.splitlines(), 1)
                     if l.strip()), 1)
-            raise StatementFormatError(line,
-                "not a bank statement in a known format "
-                "(MT940, MT942, CAMT.053, Elixir-O)",
-                "to nie jest wyciąg bankowy w znanym formacie "
-                "(MT940, MT942, CAMT.053, Elixir-O)")
+            raise StatementFormatError(line, 'msg_format_unknown')
         if fmt == 'camt':
             statements = parse_camt(data)
         elif fmt == 'elixir':
@@ -204,9 +192,7 @@ def parse(data, filename=None):
         else:
             statements = parse_mt940(text)
         if not statements:
-            raise StatementFormatError(
-                None, "the file holds no statement",
-                "plik nie zawiera żadnego wyciągu")
+            raise StatementFormatError(None, 'msg_format_no_statement')
         return statements
     except StatementFormatError as e:
         if filename and not e.filename:
@@ -222,8 +208,8 @@ def _parse_zip(data, filename):
                 continue
             if info.file_size > 50 * 1024 * 1024:
                 raise StatementFormatError(None,
-                    "%s in the archive is too large" % info.filename,
-                    "%s w archiwum jest za duży" % info.filename)
+                    'msg_format_archive_member_too_large',
+                    member=info.filename)
             statements.extend(parse(archive.read(info), info.filename))
     return statements
 
@@ -245,8 +231,7 @@ def _date(text, line_no):
         # Some banks book interest on the 30th of February: the last day
         return dt.date(year, month, min(day, last))
     except (ValueError, IndexError, calendar.IllegalMonthError):
-        raise StatementFormatError(line_no,
-            "invalid date %r" % text, "niepoprawna data %r" % text)
+        raise StatementFormatError(line_no, 'msg_format_date', value=text)
 
 
 def _amount(text, line_no):
@@ -254,15 +239,13 @@ def _amount(text, line_no):
     if text.count(',') == 1 and '.' not in text:
         text = text.replace(',', '.')
     elif ',' in text:
-        raise StatementFormatError(line_no,
-            "invalid amount %r" % text, "niepoprawna kwota %r" % text)
+        raise StatementFormatError(line_no, 'msg_format_amount', value=text)
     if text.endswith('.'):
         text += '0'
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise StatementFormatError(line_no,
-            "invalid amount %r" % text, "niepoprawna kwota %r" % text)
+        raise StatementFormatError(line_no, 'msg_format_amount', value=text)
 
 
 _BALANCE = re.compile(
@@ -317,9 +300,8 @@ def _mt_fields(text):
         elif current is None:
             if not seen_tag:
                 continue  # bank's preamble before the first field
-            raise StatementFormatError(no,
-                "text outside any MT940 field: %r" % stripped[:40],
-                "tekst poza polami MT940: %r" % stripped[:40])
+            raise StatementFormatError(no, 'msg_format_mt940_outside_field',
+                value=stripped[:40])
         else:
             current[1].append(line)
     if current:
@@ -345,14 +327,12 @@ def parse_mt940(text):
         if stmt is None:
             if re.fullmatch(r'\d{3,4}', tag) or tag == 'NS':
                 continue  # Rabobank ':940:' headers and the like
-            raise StatementFormatError(no,
-                "field :%s: before the statement's :20:" % tag,
-                "pole :%s: przed polem :20: wyciągu" % tag)
+            raise StatementFormatError(no, 'msg_format_mt940_before_20',
+                tag=tag)
         if tag == '25':
             if stmt.account:
                 raise StatementFormatError(no,
-                    "a second account (:25:) in one statement",
-                    "drugi rachunek (:25:) w jednym wyciągu")
+                    'msg_format_mt940_second_account')
             raw = ' '.join(v.strip() for v in values)
             stmt.account = normalize_account(raw.split(' ')[0]) or raw
             if re.fullmatch(r'[A-Z]{2}\d{2}[A-Z0-9]+\s*[A-Z]{3}', raw):
@@ -385,8 +365,7 @@ def parse_mt940(text):
             m = re.match(r'^([A-Z]{3})', value)
             if not m:
                 raise StatementFormatError(no,
-                    "invalid floor limit %r" % value,
-                    "niepoprawny limit %r" % value)
+                    'msg_format_mt940_floor_limit', value=value)
             stmt.currency = stmt.currency or m.group(1)
         elif tag in ('13', '13D'):
             m = re.match(r'^(\d{6})', value)
@@ -397,8 +376,7 @@ def parse_mt940(text):
     for stmt in statements:
         if not stmt.account:
             raise StatementFormatError(stmt.line_no,
-                "statement %r has no account (:25:)" % stmt.number,
-                "wyciąg %r nie ma rachunku (:25:)" % stmt.number)
+                'msg_format_mt940_no_account', number=stmt.number)
         for line in stmt.lines:
             line.currency = line.currency or stmt.currency
         if stmt.date is None:
@@ -412,8 +390,7 @@ def parse_mt940(text):
 def _balance(value, no):
     m = _BALANCE.match(value)
     if not m:
-        raise StatementFormatError(no,
-            "invalid balance %r" % value, "niepoprawne saldo %r" % value)
+        raise StatementFormatError(no, 'msg_format_balance', value=value)
     return (m.group('mark'), _date(m.group('date'), no),
         m.group('currency'), _amount(m.group('amount'), no))
 
@@ -422,9 +399,8 @@ def _line61(values, no, stmt):
     value = values[0].strip()
     m = _LINE61.match(value)
     if not m:
-        raise StatementFormatError(no,
-            "invalid statement line (:61:) %r" % value[:40],
-            "niepoprawna operacja (:61:) %r" % value[:40])
+        raise StatementFormatError(no, 'msg_format_mt940_line',
+            value=value[:40])
     value_date = _date(m.group('vdate'), no)
     date = value_date
     edate = (m.group('edate') or '').strip()
@@ -440,9 +416,8 @@ def _line61(values, no, stmt):
             date = dt.date(year, month, min(
                     day, calendar.monthrange(year, month)[1]))
         except (ValueError, calendar.IllegalMonthError):
-            raise StatementFormatError(no,
-                "invalid booking date %r" % edate,
-                "niepoprawna data księgowania %r" % edate)
+            raise StatementFormatError(no, 'msg_format_booking_date',
+                value=edate)
     amount = _amount(m.group('amount'), no)
     mark = m.group('mark')
     if mark in ('D', 'RC'):
@@ -625,151 +600,101 @@ def _classify(line):
 
 
 # ------------------------------------------------------------------- CAMT
-def _xml_tree(data):
-    """Parse XML with expat into (tag, attrs, text, children, line) nodes,
-    refusing DTDs (no entity tricks in a bank file)"""
-    root = []
-    stack = []
-
-    def start(name, attrs):
-        node = [name.rsplit('}', 1)[-1].split(':')[-1], attrs, [], [],
-            parser.CurrentLineNumber]
-        if stack:
-            stack[-1][3].append(node)
-        else:
-            root.append(node)
-        stack.append(node)
-
-    def end(name):
-        stack.pop()
-
-    def chars(text):
-        if stack:
-            stack[-1][2].append(text)
-
-    def doctype(*args):
-        raise StatementFormatError(parser.CurrentLineNumber,
-            "document type declarations are not accepted",
-            "deklaracje typu dokumentu nie są akceptowane")
-
-    parser = expat.ParserCreate(namespace_separator='}')
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
+def _xml_root(data):
+    """The document's root element, read by lxml as data only (no entity
+    expanded, nothing fetched, libxml2's limits on huge documents kept),
+    the tags without their namespace; a DTD (entity tricks) is refused"""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True,
+        huge_tree=False, remove_comments=True, remove_pis=True)
     try:
-        parser.Parse(data, True)
-    except expat.ExpatError as e:
-        raise StatementFormatError(e.lineno,
-            "invalid XML: %s" % expat.errors.messages.get(e.code, e),
-            "niepoprawny XML: %s" % expat.errors.messages.get(e.code, e))
-    return root[0] if root else None
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        raise StatementFormatError(e.lineno, 'msg_format_xml', error=e.msg)
+    if root.getroottree().docinfo.doctype:
+        start = data.find(b'<!DOCTYPE')
+        raise StatementFormatError(data.count(b'\n', 0, max(start, 0)) + 1,
+            'msg_format_xml_doctype')
+    for node in root.iter(etree.Element):
+        # an undeclared prefix stays in the name: prefix:Tag
+        node.tag = etree.QName(node).localname.rsplit(':', 1)[-1]
+    return root
 
 
-class _Node:
-    __slots__ = ('tag', 'attrs', 'text', 'children', 'line')
-
-    def __init__(self, raw):
-        self.tag, self.attrs, text, children, self.line = raw
-        self.text = ''.join(text).strip()
-        self.children = [_Node(c) for c in children]
-
-    def find(self, path):
-        node = self
-        for part in path.split('/'):
-            node = next((c for c in node.children if c.tag == part), None)
-            if node is None:
-                return None
-        return node
-
-    def findall(self, path):
-        parts = path.split('/')
-        nodes = [self]
-        for part in parts:
-            nodes = [c for n in nodes for c in n.children if c.tag == part]
-        return nodes
-
-    def findtext(self, path, default=''):
-        node = self.find(path)
-        return node.text if node is not None else default
+def _text(node, path):
+    "The text of the first element at path under node, else ''"
+    text = node.findtext(path)
+    return text.strip() if text else ''
 
 
 def _xml_date(node, path):
-    text = node.findtext(path + '/Dt') or node.findtext(path + '/DtTm')
+    text = _text(node, path + '/Dt') or _text(node, path + '/DtTm')
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise StatementFormatError(node.line,
-            "invalid date %r" % text, "niepoprawna data %r" % text)
+        raise StatementFormatError(node.sourceline, 'msg_format_date',
+            value=text)
 
 
-def _xml_amount(node):
+def _xml_amount(node, parent):
     try:
-        return Decimal(node.text)
+        return Decimal(node.text.strip())
     except (InvalidOperation, AttributeError):
-        raise StatementFormatError(node.line if node else None,
-            "invalid amount", "niepoprawna kwota")
+        raise StatementFormatError(
+            (node if node is not None else parent).sourceline,
+            'msg_format_xml_amount')
 
 
 def _party_account(node):
     if node is None:
         return ''
-    iban = node.findtext('Id/IBAN')
+    iban = _text(node, 'Id/IBAN')
     if iban:
         return normalize_account(iban)
-    return normalize_account(node.findtext('Id/Othr/Id')
-        or node.findtext('Id/PrtryAcct/Id'))
+    return normalize_account(_text(node, 'Id/Othr/Id')
+        or _text(node, 'Id/PrtryAcct/Id'))
 
 
 def parse_camt(data):
-    tree = _xml_tree(data)
-    if tree is None:
-        raise StatementFormatError(1, "empty XML", "pusty XML")
-    root = _Node(tree)
+    root = _xml_root(data)
     body = None
     for tag, item in (('BkToCstmrStmt', 'Stmt'),
             ('BkToCstmrAcctRpt', 'Rpt'),
             ('BkToCstmrDbtCdtNtfctn', 'Ntfctn')):
         # camt.05x.001.01 names it BkToCstmrStmtV01 and so on
-        body = next((c for c in root.children
+        body = next((c for c in root
                 if re.fullmatch(tag + r'(V\d+)?', c.tag)), None)
         if body is not None:
             break
     if body is None:
-        raise StatementFormatError(root.line,
-            "not a CAMT.052/053/054 document",
-            "to nie jest dokument CAMT.052/053/054")
+        raise StatementFormatError(root.sourceline, 'msg_format_not_camt')
     items = body.findall(item)
     if not items:
-        raise StatementFormatError(body.line,
-            "the document holds no statement (%s)" % item,
-            "dokument nie zawiera wyciągu (%s)" % item)
+        raise StatementFormatError(body.sourceline,
+            'msg_format_camt_no_statement', element=item)
     fmt = {'Stmt': 'camt053', 'Rpt': 'camt052', 'Ntfctn': 'camt054'}[item]
     statements = []
     for node in items:
         acct = node.find('Acct')
         if acct is None:
-            raise StatementFormatError(node.line,
-                "statement without account (Acct)",
-                "wyciąg bez rachunku (Acct)")
-        stmt = Statement(format=fmt, line_no=node.line,
+            raise StatementFormatError(node.sourceline,
+                'msg_format_camt_no_account')
+        stmt = Statement(format=fmt, line_no=node.sourceline,
             account=_party_account(acct),
-            currency=acct.findtext('Ccy') or None,
-            number=node.findtext('LglSeqNb') or node.findtext(
-                'ElctrncSeqNb') or node.findtext('Id'))
-        stmt.created = _iso_date(node.findtext('CreDtTm')) or _iso_date(
-            body.findtext('GrpHdr/CreDtTm'))
+            currency=_text(acct, 'Ccy') or None,
+            number=_text(node, 'LglSeqNb') or _text(node, 'ElctrncSeqNb')
+            or _text(node, 'Id'))
+        stmt.created = _iso_date(_text(node, 'CreDtTm')) or _iso_date(
+            _text(body, 'GrpHdr/CreDtTm'))
         for bal in node.findall('Bal'):
-            code = bal.findtext('Tp/CdOrPrtry/Cd') or bal.findtext(
-                'Tp/CdOrPrtry/Prtry')
+            code = _text(bal, 'Tp/CdOrPrtry/Cd') or _text(
+                bal, 'Tp/CdOrPrtry/Prtry')
             amt = bal.find('Amt')
-            amount = _xml_amount(amt)
-            if bal.findtext('CdtDbtInd') == 'DBIT':
+            amount = _xml_amount(amt, bal)
+            if _text(bal, 'CdtDbtInd') == 'DBIT':
                 amount = -amount
-            stmt.currency = stmt.currency or amt.attrs.get('Ccy')
+            stmt.currency = stmt.currency or amt.get('Ccy')
             if code in ('OPBD', 'PRCD') and stmt.opening_balance is None:
                 stmt.opening_balance = amount
                 stmt.start_date = _xml_date(bal, 'Dt')
@@ -779,7 +704,7 @@ def parse_camt(data):
         for ntry in node.findall('Ntry'):
             stmt.lines.extend(_camt_entry(ntry, stmt))
         if stmt.date is None:
-            stmt.date = (_iso_date(node.findtext('FrToDt/ToDtTm'))
+            stmt.date = (_iso_date(_text(node, 'FrToDt/ToDtTm'))
                 or max((l.date for l in stmt.lines), default=None)
                 or stmt.created)
         if stmt.start_date is None and stmt.lines:
@@ -798,68 +723,68 @@ def _iso_date(text):
 def _camt_entry(ntry, stmt):
     amt = ntry.find('Amt')
     if amt is None:
-        raise StatementFormatError(ntry.line,
-            "entry without amount (Amt)", "pozycja bez kwoty (Amt)")
-    total = _xml_amount(amt)
-    debit = ntry.findtext('CdtDbtInd') == 'DBIT'
-    if ntry.findtext('RvslInd') in ('true', '1'):
+        raise StatementFormatError(ntry.sourceline,
+            'msg_format_camt_entry_amount')
+    total = _xml_amount(amt, ntry)
+    debit = _text(ntry, 'CdtDbtInd') == 'DBIT'
+    if _text(ntry, 'RvslInd') in ('true', '1'):
         debit = not debit
     date = (_xml_date(ntry, 'BookgDt') or _xml_date(ntry, 'ValDt')
         or stmt.date or stmt.created)
     if date is None:
-        raise StatementFormatError(ntry.line,
-            "entry without date (BookgDt)", "pozycja bez daty (BookgDt)")
-    code = (ntry.findtext('BkTxCd/Prtry/Cd')
-        or '-'.join(filter(None, (ntry.findtext('BkTxCd/Domn/Cd'),
-                    ntry.findtext('BkTxCd/Domn/Fmly/Cd'),
-                    ntry.findtext('BkTxCd/Domn/Fmly/SubFmlyCd')))))
+        raise StatementFormatError(ntry.sourceline,
+            'msg_format_camt_entry_date')
+    code = (_text(ntry, 'BkTxCd/Prtry/Cd')
+        or '-'.join(filter(None, (_text(ntry, 'BkTxCd/Domn/Cd'),
+                    _text(ntry, 'BkTxCd/Domn/Fmly/Cd'),
+                    _text(ntry, 'BkTxCd/Domn/Fmly/SubFmlyCd')))))
     details = ntry.findall('NtryDtls/TxDtls')
     lines = []
     for tx in details or [None]:
         node = tx if tx is not None else ntry
         amount = total
         if tx is not None and len(details) > 1:
-            txamt = tx.find('AmtDtls/TxAmt/Amt') or tx.find('Amt')
+            txamt = tx.find('AmtDtls/TxAmt/Amt')
+            if txamt is None:
+                txamt = tx.find('Amt')
             if txamt is not None:
-                amount = _xml_amount(txamt)
+                amount = _xml_amount(txamt, tx)
         if debit:
             amount = -amount
-        parties = node.find('RltdPties')
         if debit:
-            name = node.findtext('RltdPties/Cdtr/Nm') or node.findtext(
-                'RltdPties/Cdtr/Pty/Nm')
-            account = _party_account(
-                parties.find('CdtrAcct') if parties else None)
+            name = _text(node, 'RltdPties/Cdtr/Nm') or _text(
+                node, 'RltdPties/Cdtr/Pty/Nm')
+            account = _party_account(node.find('RltdPties/CdtrAcct'))
             virtual = ''
         else:
-            name = node.findtext('RltdPties/Dbtr/Nm') or node.findtext(
-                'RltdPties/Dbtr/Pty/Nm')
-            account = _party_account(
-                parties.find('DbtrAcct') if parties else None)
+            name = _text(node, 'RltdPties/Dbtr/Nm') or _text(
+                node, 'RltdPties/Dbtr/Pty/Nm')
+            account = _party_account(node.find('RltdPties/DbtrAcct'))
             # the identifying account the payer was given
-            virtual = _party_account(
-                parties.find('CdtrAcct') if parties else None)
-        ustrd = [n.text for n in node.findall('RmtInf/Ustrd')]
-        strd = [n.text for n in node.findall('RmtInf/Strd/CdtrRefInf/Ref')]
-        title = ' '.join(filter(None, ustrd + strd)) or ntry.findtext(
-            'AddtlNtryInf')
+            virtual = _party_account(node.find('RltdPties/CdtrAcct'))
+        ustrd = [(n.text or '').strip() for n in node.findall('RmtInf/Ustrd')]
+        strd = [(n.text or '').strip()
+            for n in node.findall('RmtInf/Strd/CdtrRefInf/Ref')]
+        title = ' '.join(filter(None, ustrd + strd)) or _text(
+            ntry, 'AddtlNtryInf')
         refs = node.find('Refs')
         txid = ''
         if tx is not None and refs is not None:
-            txid = refs.findtext('AcctSvcrRef') or refs.findtext('TxId')
-        entry_ref = ntry.findtext('AcctSvcrRef') or ntry.findtext('NtryRef')
+            txid = _text(refs, 'AcctSvcrRef') or _text(refs, 'TxId')
+        entry_ref = _text(ntry, 'AcctSvcrRef') or _text(ntry, 'NtryRef')
         if len(details) > 1:
             txid = txid or (entry_ref and '%s/%s' % (
                     entry_ref, details.index(tx)))
         line = Line(date=date, value_date=_xml_date(ntry, 'ValDt'),
-            amount=amount, currency=amt.attrs.get('Ccy') or stmt.currency,
+            amount=amount, currency=amt.get('Ccy') or stmt.currency,
             name=name or '', account=account,
             title=re.sub(r'\s+', ' ', title or '').strip(),
-            reference=(refs.findtext('EndToEndId') if refs else '')
-            or entry_ref or '',
+            reference=(_text(refs, 'EndToEndId') if refs is not None
+                else '') or entry_ref or '',
             transaction_id=txid or entry_ref or '', code=code,
             virtual_account=virtual if virtual != stmt.account else '',
-            description=ntry.findtext('AddtlNtryInf'), line_no=node.line)
+            description=_text(ntry, 'AddtlNtryInf'),
+            line_no=node.sourceline)
         _classify(line)
         if 'CHRG' in code and line.amount < 0:
             line.kind = 'fee'
@@ -869,31 +794,12 @@ def _camt_entry(ntry, stmt):
 
 # ---------------------------------------------------------------- Elixir-O
 def _csv_fields(text, no):
-    fields = []
-    pos = 0
-    n = len(text)
-    while pos <= n:
-        if pos < n and text[pos] == '"':
-            end = text.find('"', pos + 1)
-            while end != -1 and end + 1 < n and text[end + 1] == '"':
-                end = text.find('"', end + 2)
-            if end == -1:
-                raise StatementFormatError(no,
-                    "unterminated quoted text", "niezamknięty cudzysłów")
-            fields.append(text[pos + 1:end].replace('""', '"'))
-            pos = end + 1
-            if pos < n and text[pos] != ',':
-                raise StatementFormatError(no,
-                    "a comma expected after quoted text",
-                    "oczekiwano przecinka po tekście w cudzysłowie")
-            pos += 1
-        else:
-            end = text.find(',', pos)
-            if end == -1:
-                end = n
-            fields.append(text[pos:end].strip())
-            pos = end + 1
-    return fields
+    "The fields of one record: comma-separated, text quoted with \""
+    try:
+        fields = next(csv.reader([text], strict=True))
+    except csv.Error:
+        raise StatementFormatError(no, 'msg_format_elixir_quotes')
+    return [f.strip() for f in fields]
 
 
 def parse_elixir(text):
@@ -905,28 +811,24 @@ def parse_elixir(text):
             continue
         f = _csv_fields(raw.strip().lstrip('\ufeff'), no)
         if len(f) < 12 or not re.fullmatch(r'\d{3}', f[0]):
-            raise StatementFormatError(no,
-                "not an Elixir-O record (%d fields)" % len(f),
-                "to nie jest rekord Elixir-O (pól: %d)" % len(f))
+            raise StatementFormatError(no, 'msg_format_elixir_record',
+                fields=len(f))
         try:
             date = dt.datetime.strptime(f[1], '%Y%m%d').date()
         except ValueError:
-            raise StatementFormatError(no, "invalid date %r" % f[1],
-                "niepoprawna data %r" % f[1])
+            raise StatementFormatError(no, 'msg_format_date', value=f[1])
         if not re.fullmatch(r'\d+', f[2]):
-            raise StatementFormatError(no, "invalid amount %r" % f[2],
-                "niepoprawna kwota %r" % f[2])
+            raise StatementFormatError(no, 'msg_format_amount', value=f[2])
         sender = re.sub(r'\s', '', f[5])
         receiver = re.sub(r'\s', '', f[6])
         for value in (sender, receiver):
             if not re.fullmatch(r'\d{26}', value):
-                raise StatementFormatError(no,
-                    "invalid account %r" % value,
-                    "niepoprawny numer rachunku %r" % value)
+                raise StatementFormatError(no, 'msg_format_account',
+                    value=value)
         records.append(
             (no, f, date, Decimal(f[2]).scaleb(-2), sender, receiver))
     if not records:
-        raise StatementFormatError(None, "no record", "brak rekordów")
+        raise StatementFormatError(None, 'msg_format_elixir_empty')
     receivers = {r[5] for r in records}
     senders = {r[4] for r in records}
     if len(receivers) == 1:
@@ -935,8 +837,7 @@ def parse_elixir(text):
         own, credit = senders.pop(), False
     else:
         raise StatementFormatError(records[0][0],
-            "the records do not share one account",
-            "rekordy nie dotyczą jednego rachunku")
+            'msg_format_elixir_accounts')
     stmt = Statement(format='elixir', account='PL' + own, currency='PLN',
         line_no=1)
     for no, f, date, amount, sender, receiver in records:

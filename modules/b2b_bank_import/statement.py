@@ -22,7 +22,7 @@ from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
-from trytond.wizard import Button, StateTransition, StateView
+from trytond.wizard import Button, StateView
 
 from .exceptions import StatementImportError
 from .matcher import InvoiceIndex, OpenInvoice, Payer, match_line
@@ -32,8 +32,20 @@ from .reason import reason_text
 SUMMARY_KEYS = ['read', 'matched', 'rule', 'queued', 'duplicate', 'errors']
 
 
-def language():
-    return Transaction().language or 'en'
+def format_error(error):
+    """The parser's refusal of a file in the reader's language: the file,
+    the line at fault and why"""
+    reason = gettext('b2b_bank_import.' + error.message_id, **error.values)
+    if error.filename:
+        if error.line:
+            return gettext('b2b_bank_import.msg_format_named_line',
+                file=error.filename, line=error.line, reason=reason)
+        return gettext('b2b_bank_import.msg_format_named_file',
+            file=error.filename, reason=reason)
+    if error.line:
+        return gettext('b2b_bank_import.msg_format_line',
+            line=error.line, reason=reason)
+    return gettext('b2b_bank_import.msg_format_file', reason=reason)
 
 
 def _refuse_line(filename, statement, position, line, cause):
@@ -180,7 +192,7 @@ class Statement(metaclass=PoolMeta):
         except StatementFormatError as e:
             raise StatementImportError(gettext(
                     'b2b_bank_import.msg_file_refused',
-                    error=e.message(language()))) from e
+                    error=format_error(e))) from e
 
         summary = Counter({k: 0 for k in SUMMARY_KEYS})
         summary['statements'] = []
@@ -398,45 +410,31 @@ class ImportStatementSummary(ModelView):
 class ImportStatement(metaclass=PoolMeta):
     __name__ = 'account.statement.import'
 
-    b2b_choose = StateTransition()
     b2b_summary = StateView('account.statement.import.b2b_summary',
         'b2b_bank_import.import_summary_view_form', [
-            Button("Close", 'end', 'tryton-close'),
-            Button("Open Statements", 'import_', 'tryton-forward',
-                default=True),
+            Button("Close", 'end', 'tryton-close', default=True),
             ])
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        # "Import" reads a Polish bank file here, then shows its summary
-        for button in cls.start.buttons:
-            if button.state == 'import_':
-                button.state = 'b2b_choose'
-
-    def transition_b2b_choose(self):
-        if self.start.file_format != 'b2b_auto':
-            return 'import_'
+    def parse_b2b_auto(self):
+        """Read the Polish bank file and book what its operations pay
+        (`Statement.b2b_import`): Tryton's import opens the statements
+        returned, the summary tells what became of each operation"""
         Statement = Pool().get('account.statement')
         statements, summary = Statement.b2b_import(
             self.start.company, bytes(self.start.file_), None)
-        self.start.file_ = None
         self.b2b_summary.summary = format_summary(summary)
-        # a file read before opens the statements that hold it
+        # a file read before lists the statements that hold it
         self.b2b_summary.statements = statements or sorted(
             summary['earlier'])
-        return 'b2b_summary'
+        return statements
+
+    def transition_import_(self):
+        if self.start.file_format == 'b2b_auto':
+            return 'b2b_summary'
+        return 'end'
 
     def default_b2b_summary(self, fields):
         return {
             'summary': self.b2b_summary.summary,
             'statements': [s.id for s in self.b2b_summary.statements],
             }
-
-    def do_import_(self, action):
-        if self.start.file_format != 'b2b_auto':
-            return super().do_import_(action)
-        data = {'res_id': [s.id for s in self.b2b_summary.statements]}
-        if len(data['res_id']) == 1:
-            action['views'].reverse()
-        return action, data

@@ -100,6 +100,14 @@ def test_availability(app, client):
         'HD-00042': "Out of stock"}
 
 
+def test_search_wildcards_are_text(client):
+    "A % or _ the customer types is searched as itself, not as a wildcard"
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    assert _cards(client.get('/?q=HD-0004'))
+    assert not _cards(client.get('/?q=HD_0004'))
+    assert not _cards(client.get('/?q=HD%25004'))
+
+
 def _set_visibility(value):
     from trytond.pool import Pool
     Configuration = Pool().get('b2b.configuration')

@@ -256,11 +256,12 @@ class B2BBankImportTestCase(
         wizard.start.company = self.company
         wizard.start.file_ = data('bnp_cp1250.sta')
         wizard.start.file_format = 'b2b_auto'
-        self.assertEqual(wizard.transition_b2b_choose(), 'b2b_summary')
-        self.assertIn('to review', wizard.b2b_summary.summary)
         _, action = wizard.do_import_({'views': [(None, 'tree'),
                     (None, 'form')]})
+        self.assertEqual(wizard.transition_import_(), 'b2b_summary')
+        self.assertIn('to review', wizard.b2b_summary.summary)
         statement, = pool.get('account.statement').browse(action['res_id'])
+        self.assertEqual(statement.origin_file, data('bnp_cp1250.sta'))
         transfer, = [o for o in statement.origins if o.amount > 0]
         self.assertEqual(transfer.b2b_state, 'review')
         self.assertEqual(list(transfer.b2b_candidates), [invoice])
@@ -459,10 +460,13 @@ class B2BBankImportTestCase(
                 self.assertEqual(summary['errors'], 0)
         # mBank's interim report and final statement share their TNRs
         self.assertGreater(Statement.search([], count=True), 10)
+        # refused in the reader's language: where and why
+        self._polish()
         with Transaction().set_context(language='pl'):
             with self.assertRaises(UserError) as cm:
                 self._import('malformed_camt.xml')
-        self.assertIn('wiersz 25', cm.exception.message)
+        self.assertIn('malformed_camt.xml, wiersz 25: niepoprawny XML',
+            cm.exception.message)
 
 
 del ModuleTestCase

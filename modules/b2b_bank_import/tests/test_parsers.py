@@ -5,6 +5,8 @@ import os
 import unittest
 from decimal import Decimal
 
+from lxml import etree
+
 from b2b_bank_import.parsers import (
     StatementFormatError,
     decode,
@@ -13,6 +15,7 @@ from b2b_bank_import.parsers import (
 )
 
 DATA = os.path.join(os.path.dirname(__file__), 'data')
+MESSAGE_XML = os.path.join(os.path.dirname(__file__), '..', 'message.xml')
 SHARED = os.path.normpath(os.path.join(os.path.dirname(__file__),
         '..', '..', '..', '..', 'shared', 'bank-samples'))
 
@@ -20,6 +23,14 @@ SHARED = os.path.normpath(os.path.join(os.path.dirname(__file__),
 def read(name):
     with open(os.path.join(DATA, name), 'rb') as fp:
         return parse(fp.read(), name)
+
+
+def reason(error):
+    """The English text of a refusal: its message in message.xml filled
+    with its values (a missing message or value fails)"""
+    texts = {record.get('id'): record.findtext('field[@name="text"]')
+        for record in etree.parse(MESSAGE_XML).iter('record')}
+    return texts[error.message_id] % error.values
 
 
 class ParserTestCase(unittest.TestCase):
@@ -159,8 +170,26 @@ class ParserTestCase(unittest.TestCase):
                 with self.assertRaises(StatementFormatError) as cm:
                     read(name)
                 self.assertEqual(cm.exception.line, line)
-                self.assertIn('line %s' % line, cm.exception.message('en'))
-                self.assertIn('wiersz %s' % line, cm.exception.message('pl'))
+                self.assertEqual(cm.exception.filename, name)
+                self.assertTrue(reason(cm.exception))
+        with self.assertRaises(StatementFormatError) as cm:
+            read('malformed_61.sta')
+        self.assertEqual(reason(cm.exception),
+            "invalid statement line (:61:) '26110X1103D5,00S073'")
+
+    def test_xml_entities_refused(self):
+        "A CAMT file declaring entities is refused, none of them expanded"
+        document = ('<?xml version="1.0"?>\n'
+            '<!DOCTYPE Document [<!ENTITY x SYSTEM "file:///etc/hostname">\n'
+            '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;">]>\n'
+            '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+            '<BkToCstmrStmt><Stmt><Id>&x;&b;</Id></Stmt></BkToCstmrStmt>'
+            '</Document>')
+        with self.assertRaises(StatementFormatError) as cm:
+            parse(document.encode(), 'camt.xml')
+        self.assertEqual(cm.exception.line, 2)
+        self.assertEqual(reason(cm.exception),
+            "document type declarations are not accepted")
 
     def test_encodings(self):
         text = 'Zapłata za fakturę, Łódź, ŻÓŁĆ'
@@ -200,7 +229,7 @@ class ParserTestCase(unittest.TestCase):
                             ) or 'wrong' in name:
                         with self.assertRaises(StatementFormatError) as cm:
                             parse(data, name)
-                        self.assertTrue(cm.exception.en and cm.exception.pl)
+                        self.assertTrue(reason(cm.exception))
                     else:
                         self.assertTrue(all(s.account
                                 for s in parse(data, name)))
@@ -216,7 +245,7 @@ class ParserTestCase(unittest.TestCase):
                 try:
                     statements = parse(data, name)
                 except StatementFormatError as e:
-                    self.assertTrue(e.en and e.pl)
+                    self.assertTrue(reason(e))
                     self.assertNotIn('/pl/', root + '/')
                     refused += 1
                 else:
