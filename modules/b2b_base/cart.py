@@ -300,9 +300,9 @@ class Sale(metaclass=PoolMeta):
         party = self.party
         language = party.lang.code if party.lang else None
         with Transaction().set_context(language=language):
-            state = gettext('b2b_base.msg_order_state_' + (
-                    'confirmed' if self.state in {'confirmed', 'processing'}
-                    else 'review'))
+            state = gettext('b2b_base.msg_order_state_confirmed'
+                if self.state in {'confirmed', 'processing'}
+                else 'b2b_base.msg_order_state_review')
             lines = '\n'.join(
                 f"{l.product.rec_name}: {l.quantity:g} {l.unit.symbol} "
                 f"× {l.unit_price:.2f} = {l.amount:.2f} "

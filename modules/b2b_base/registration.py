@@ -25,7 +25,22 @@ STATES = [
     ('rejected', "Rejected"),
     ]
 _readonly = {'readonly': True}
-# a syntax check only: the address is proven by the approval e-mail
+# what an application must give, and the message naming each field
+REQUIRED_FIELDS = {
+    'company_name': 'b2b_base.msg_registration_field_company_name',
+    'tax_number': 'b2b_base.msg_registration_field_tax_number',
+    'email': 'b2b_base.msg_registration_field_email',
+    'password': 'b2b_base.msg_registration_field_password',
+    'contact_name': 'b2b_base.msg_registration_field_contact_name',
+    'street': 'b2b_base.msg_registration_field_street',
+    'postal_code': 'b2b_base.msg_registration_field_postal_code',
+    'city': 'b2b_base.msg_registration_field_city',
+    }
+# A syntax check only: the address is proven by the approval e-mail.
+# Tryton's own validate_email is not used: without email-validator it
+# checks nothing, and with it it asks DNS whether the domain receives
+# mail, which refuses the demo's and the tests' example.* domains and
+# fails on machines without a resolver.
 EMAIL_PATTERN = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 
 
@@ -115,13 +130,11 @@ class Registration(Workflow, ModelSQL, ModelView):
                     'b2b_base.msg_registration_closed'))
         values = {k: (v.strip() if isinstance(v, str) and k != 'password'
                 else v) for k, v in values.items()}
-        for field in ['company_name', 'tax_number', 'email', 'password',
-                'contact_name', 'street', 'postal_code', 'city']:
+        for field, label in REQUIRED_FIELDS.items():
             if not values.get(field):
                 raise RegistrationError(gettext(
                         'b2b_base.msg_registration_field_required',
-                        field=gettext('b2b_base.msg_registration_field_'
-                            + field)))
+                        field=gettext(label)))
         id_type, id_code = normalize_tax_number(values['tax_number'])
         email = values['email'].lower()
         if not EMAIL_PATTERN.match(email):
