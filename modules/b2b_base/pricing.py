@@ -16,6 +16,37 @@ the step before; see README "Pricing"):
     package discount (the line price is the weighted average);
  4. the customer group's discount;
  5. a manual price (sales rep, offer) replaces all of the above.
+
+The base price is the price list's, as Tryton's sale_price_list makes it
+(PriceList.compute(product, quantity, unit) in the line's unit). No line
+matching, or a formula giving no price, leaves the list price; a price list
+with taxes included is turned net with the product's customer taxes.
+
+Price lists as Tryton ships them (product_price_list, sale_price_list) are
+evaluated for all lines at once from values read in a few queries: the
+first line whose quantity, category (or parent) and product match, its
+formula parsed once per call (_standard_price, tested against Tryton's own
+sale price on generated price lists).
+
+As soon as an activated module extends PriceList.compute, get_uom or
+get_context_formula or PriceListLine.match or get_unit_price
+(_price_list_standard tells), each line goes through PriceList.compute
+itself, so the pattern it builds ('categories', 'product', 'quantity' and
+any key the module adds), the formula's names and the matching are the
+extended ones. compute runs in the context a sale gives its lines' prices
+(customer, sale_date, price_list), on records built from values read for
+all lines at once, not on records that read themselves one by one:
+ - the price list, and its lines with all their stored fields, so a field
+   a module adds to the lines and tests in match is there; compute is
+   given the lines whose category and product allow the product (what
+   Tryton's match tests), so an extended match can refuse more lines, not
+   accept one of those;
+ - each product with its units, categories_all (each category with its
+   parents), list_price_used and cost_prices of the context company
+   (_product_values, which a module can extend to read more in advance).
+Any other field an extension reads is read by Tryton on first use for all
+the products (or lines) of the call at once, as the records share their
+ids: a fixed number of queries more, never one per line.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +60,7 @@ from sql.operators import Equal
 from trytond import backend
 from trytond.cache import Cache
 from trytond.i18n import gettext
-from trytond.model import Model
+from trytond.model import Model, fields
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
@@ -48,6 +79,11 @@ _cache = Cache('b2b.pricing', context=False)
 # is then computed by Tryton itself, which raises its own clear error
 FORMULA_ERRORS = (InvalidExpression, SyntaxError, ArithmeticError,
     TypeError, ValueError, KeyError, AttributeError)
+# the modules whose price list methods _standard_price reproduces
+STANDARD_PRICE_LIST_MODULES = {
+    'trytond.modules.product_price_list.price_list',
+    'trytond.modules.sale_price_list.product',
+    }
 
 
 @dataclass
@@ -132,6 +168,7 @@ class Pricing(Model):
                     context, item, quantity, unit, manual))
         return results
 
+
     @classmethod
     def _items(cls, product_ids, unit_ids):
         """Read what pricing needs of the products and their templates as
@@ -183,7 +220,6 @@ class Pricing(Model):
             'party': party,
             'date': date,
             'price_list': price_list,
-            'price_list_lines': price_list['lines'] if price_list else (),
             'group_discount': profile['group_discount'],
             'list_prices': cls._list_prices(products),
             'cost_prices': {},
@@ -192,15 +228,54 @@ class Pricing(Model):
             'template_tiers': defaultdict(list),
             'category_tiers': cls._category_tiers(),
             }
-        if price_list and (price_list['price'] == 'cost_price' or any(
-                    'cost_price' in (l[4] or '')
-                    for l in price_list['lines'])):
+        if price_list and not cls._price_list_standard():
+            context['sale_context'] = cls._sale_context(
+                party, date, price_list)
             context['cost_prices'] = cls._cost_prices(products)
+            context['price_list_record'], context['price_list_lines'] = (
+                cls._price_list_record(price_list))
+            context['product_records'] = cls._product_records(
+                context, products)
+        elif price_list:
+            context['standard_lines'] = [
+                tuple(values[f] for f in [
+                        'id', 'quantity', 'category', 'product', 'formula'])
+                for values in price_list['lines']]
+            if (price_list['values']['price'] == 'cost_price'
+                    or any('cost_price' in (l[4] or '')
+                        for l in context['standard_lines'])):
+                context['cost_prices'] = cls._cost_prices(products)
         cls._load_tiers(context, products)
         context['taxes'] = cls._category_taxes(
             {p.account_category for p in products}, profile['tax_rule'],
             date)
         return context
+
+    @classmethod
+    def _price_list_standard(cls):
+        """Tell whether price lists compute as Tryton's product_price_list
+        and sale_price_list make them: no activated module extends
+        PriceList.compute, get_uom or get_context_formula or
+        PriceListLine.match or get_unit_price"""
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        Line = pool.get('product.price_list.line')
+        return all(
+            getattr(Model, name).__module__ in STANDARD_PRICE_LIST_MODULES
+            for Model, name in [
+                (PriceList, 'compute'), (PriceList, 'get_uom'),
+                (PriceList, 'get_context_formula'),
+                (Line, 'match'), (Line, 'get_unit_price')])
+
+    @classmethod
+    def _sale_context(cls, party, date, price_list):
+        """Return the context in which the price list computes: the one a
+        sale gives the prices of its lines (sale, sale_price_list)"""
+        return {
+            'customer': party.id if party else None,
+            'sale_date': date,
+            'price_list': price_list['id'],
+            }
 
     @classmethod
     def _party_profile(cls, party):
@@ -263,34 +338,89 @@ class Pricing(Model):
 
     @classmethod
     def _price_list_data(cls, price_list_id):
-        """Return the price list's settings and its lines as
-        (id, quantity, category id, product id, formula), in the order
-        Tryton matches them"""
+        """Return the price list's name, its stored values and those of its
+        lines, in the order Tryton matches them"""
         pool = Pool()
         PriceList = pool.get('product.price_list')
         Line = pool.get('product.price_list.line')
         if not price_list_id:
             return None
-        key = ('price_list', price_list_id)
+        # the name is translatable
+        key = ('price_list', price_list_id, Transaction().language)
         data = _cache.get(key)
         if data is not None:
             return data
         values, = PriceList.read([price_list_id],
-            ['rec_name', 'price', 'unit', 'tax_included'])
+            ['rec_name', *_stored_fields(PriceList)])
         lines = Line.search([('price_list', '=', price_list_id)])
-        line_values = {v['id']: v for v in Line.read([l.id for l in lines],
-                ['quantity', 'category', 'product', 'formula'])}
+        line_values = {v['id']: v for v in Line.read(
+                [l.id for l in lines], _stored_fields(Line))}
         data = {
             'id': price_list_id,
-            'rec_name': values['rec_name'],
-            'price': values['price'],
-            'unit': values['unit'],
-            'tax_included': values['tax_included'],
-            'lines': [tuple(line_values[l.id][f] for f in [
-                        'id', 'quantity', 'category', 'product', 'formula'])
-                for l in lines],
+            'rec_name': values.pop('rec_name'),
+            'values': values,
+            'lines': [line_values[l.id] for l in lines],
             }
         return _cache.set(key, data)
+
+    @classmethod
+    def _price_list_record(cls, price_list):
+        """Return the price list as a record holding its values, and its
+        lines as records holding theirs with their category and product:
+        matching reads no more from the database"""
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        Line = pool.get('product.price_list.line')
+        record, = _records(PriceList, [price_list['values']])
+        lines = _records(Line, price_list['lines'])
+        return record, [(line, values['category'], values['product'])
+            for line, values in zip(lines, price_list['lines'])]
+
+    @classmethod
+    def _product_records(cls, context, products):
+        """Return per product id the product as a record holding what
+        PriceList.compute reads of it (see _product_values)"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Category = pool.get('product.category')
+        Company = pool.get('company.company')
+        parents = context['category_parents']
+        categories = {}
+
+        def category(category_id):
+            # with its parents, as compute walks them up
+            if category_id not in categories:
+                parent_id = parents.get(category_id)
+                categories[category_id] = Category(category_id,
+                    parent=category(parent_id) if parent_id else None)
+            return categories[category_id]
+        context['category_records'] = category
+        company = Transaction().context.get('company')
+        context['company_record'] = Company(company) if company else None
+        records = _records(Product,
+            [cls._product_values(context, p) for p in products])
+        return {r.id: r for r in records}
+
+    @classmethod
+    def _product_values(cls, context, product):
+        """Return the values of the product that PriceList.compute and the
+        price list line formulas read, from what was read for all lines"""
+        pool = Pool()
+        CostPrice = pool.get('product.cost_price')
+        cost_price = context['cost_prices'].get(product.id)
+        category = context['category_records']
+        return {
+            'id': product.id,
+            'default_uom': product.default_uom,
+            'sale_uom': product.sale_uom,
+            'categories_all': [category(c) for c in
+                context['template_categories'].get(product.template, [])],
+            'list_price_used': context['list_prices'].get(product.id),
+            # what get_multivalue('cost_price') matches on
+            'cost_prices': [CostPrice(
+                    company=context['company_record'], cost_price=cost_price)]
+            if cost_price is not None else [],
+            }
 
     @classmethod
     def price_list(cls, party):
@@ -512,20 +642,56 @@ class Pricing(Model):
 
     @classmethod
     def _base_price(cls, context, product, quantity, unit):
-        "Return (kind, unit price in the product's default unit)"
+        """Return (kind, unit price in the product's default unit): the
+        price list's price, else the list price"""
         pool = Pool()
         Tax = pool.get('account.tax')
         list_price = context['list_prices'].get(product.id)
-        price_list = context['price_list']
-        if not price_list:
+        if not context['price_list']:
             return 'list_price', list_price
-        # as product.price_list.get_uom (sale_price_list's product_sale)
+        if 'standard_lines' in context:
+            price = cls._standard_price(context, product, quantity, unit)
+        else:
+            price = cls._price_list_price(context, product, quantity, unit)
+        if price is None:
+            return 'list_price', list_price
+        if context['price_list']['values']['tax_included']:
+            price = Tax.reverse_compute(price, Tax.browse(
+                    cls._taxes(context, product)), context['date'])
+        return 'price_list', price
+
+    @classmethod
+    def _price_list_price(cls, context, product, quantity, unit):
+        """Return the price list's price as PriceList.compute gives it, on
+        the records loaded for all lines"""
+        price_list = context['price_list_record']
+        record = context['product_records'][product.id]
+        # compute gets the lines whose category and product allow the
+        # product (as Tryton's match tests them), so that match runs on the
+        # few lines that may apply, not on every line of the list
+        categories = set(cls._categories(context, product))
+        price_list.lines = [line
+            for line, category, line_product in context['price_list_lines']
+            if (category is None or category in categories)
+            and (line_product is None or line_product == product.id)]
+        with Transaction().set_context(context['sale_context']):
+            return price_list.compute(record, quantity, unit)
+
+    @classmethod
+    def _standard_price(cls, context, product, quantity, unit):
+        """Return the price list's price as Tryton's own PriceList.compute
+        gives it, from the values read for all lines (see
+        _price_list_standard)"""
+        list_price = context['list_prices'].get(product.id)
+        price_list = context['price_list']['values']
+        # as PriceList.get_uom (sale_price_list's product_sale)
         list_uom = (product.sale_uom
             if price_list['unit'] == 'product_sale' and product.sale_uom
             else product.default_uom)
         list_quantity = abs(_convert_quantity(unit, quantity, list_uom))
         categories = set(cls._categories(context, product))
         null = Null()
+        # as PriceList.get_context_formula
         names = {
             'list_price': list_price if list_price is not None else null,
             'cost_price': context['cost_prices'].get(product.id, null),
@@ -534,19 +700,13 @@ class Pricing(Model):
             'list_price': names['list_price'],
             'cost_price': names['cost_price'],
             }.get(price_list['price'], null)
-        # the first line that matches wins, as in price_list.compute, with
-        # its criteria read once for all products (PriceListLine.match)
-        for line in context['price_list_lines']:
+        # the first line that matches wins, as PriceListLine.match tests
+        for line in context['standard_lines']:
             _, line_quantity, category, line_product, _ = line
             if ((line_quantity is None or line_quantity <= list_quantity)
                     and (category is None or category in categories)
                     and (line_product is None or line_product == product.id)):
-                price = cls._formula_price(context, line, names)
-                if price is not None and price_list['tax_included']:
-                    price = Tax.reverse_compute(price, Tax.browse(
-                            cls._taxes(context, product)), context['date'])
-                return 'price_list', price
-        return 'list_price', list_price
+                return cls._formula_price(context, line, names)
 
     @classmethod
     def _formula_price(cls, context, line, names):
@@ -702,6 +862,27 @@ class TaxRule(PricingInput, metaclass=PoolMeta):
 
 class TaxRuleLine(PricingInput, metaclass=PoolMeta):
     __name__ = 'account.tax.rule.line'
+
+
+def _stored_fields(Model):
+    "Return the names of the fields Model stores, but who made it and when"
+    return [name for name, definition in Model._fields.items()
+        if not isinstance(definition, fields.Function)
+        and definition._type not in {'one2many', 'many2many'}
+        and name not in {'id', 'create_uid', 'create_date', 'write_uid',
+            'write_date'}]
+
+
+def _records(Model, values):
+    """Return the records of the values (dicts with their id) holding these
+    values; a field not among them is read by Tryton on first use for all
+    of the records at once, as browse makes them share their ids"""
+    records = Model.browse([v['id'] for v in values])
+    for record, record_values in zip(records, values):
+        for name, value in record_values.items():
+            if name != 'id':
+                setattr(record, name, value)
+    return records
 
 
 def _convert_quantity(unit, quantity, to_unit):

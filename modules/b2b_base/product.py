@@ -5,8 +5,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from sql import Cast, Literal, Union
 from sql.aggregate import Count, Max
 from sql.conditionals import Coalesce
-from sql.functions import Function
-from sql.operators import Equal
+from sql.operators import Any, Equal
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -52,12 +51,6 @@ def _code_sequence_set(name):
     cursor.execute(*table.select(getattr(table, name), limit=1))
     row = cursor.fetchone()
     return bool(row and row[0])
-
-
-class _Any(Function):
-    "ANY(array): one parameter for a list of values (PostgreSQL)"
-    __slots__ = ()
-    _function = 'ANY'
 
 
 class Template(metaclass=PoolMeta):
@@ -385,11 +378,12 @@ class Product(metaclass=PoolMeta):
             # the same text for every page: built once, prepared by the
             # server, the ids passed as arrays
             if cls._b2b_stamp_query is None:
+                # python-sql's ANY of a list is one parameter, the list:
+                # [key] stands for the values of key
                 cls._b2b_stamp_query = cls._b2b_catalog_stamp_query(
-                    lambda column, key: Equal(column, _Any(key)))
+                    lambda column, key: Equal(column, Any([key])))
             query, params, names = cls._b2b_stamp_query
-            # the keys stand in the parameters for their values
-            params = [values.get(p, p) if isinstance(p, str) else p
+            params = [values[p[0]] if isinstance(p, list) else p
                 for p in params]
             cursor.execute(query, params, prepare=True)
         else:

@@ -4,13 +4,16 @@ import uuid
 from decimal import Decimal
 from unittest.mock import patch
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..exceptions import SaleQuantityError
-from .tools import create_customer
+from .tools import count_queries, create_customer
 
 
 def D(value):
@@ -34,6 +37,29 @@ def in_company(setup):
 
 # a company with products, taxes, a group and a customer (_setup)
 with_setup = in_company('_setup')
+
+# price list line formulas of every kind of value they read
+FORMULAS = [
+    "unit_price",
+    "unit_price * Decimal('0.87')",
+    "unit_price / Decimal('3')",
+    "list_price - Decimal('0.5')",
+    "cost_price * Decimal('1.3')",
+    "Decimal('12.3456')",
+    ]
+generated_price_lists = st.fixed_dictionaries({
+        'price': st.sampled_from([None, 'list_price', 'cost_price']),
+        'unit': st.sampled_from(['product_default', 'product_sale']),
+        'tax_included': st.booleans(),
+        'lines': st.lists(st.fixed_dictionaries({
+                    'category': st.sampled_from(
+                        [None, 'tools', 'screws', 'food']),
+                    'product': st.sampled_from(
+                        [None, 'drill', 'screw', 'coffee', 'rice']),
+                    'quantity': st.sampled_from([None, 0, 5, 12.5, 300]),
+                    'formula': st.sampled_from(FORMULAS),
+                    }), max_size=5),
+        })
 
 
 class PricingTestMixin:
@@ -455,6 +481,177 @@ class PricingTestMixin:
         self.assertEqual(tiers[self.drill.id], [(10, 3), (50, 7)])
         self.assertEqual(tiers[self.screw.id], [(20, 5)])
         self.assertEqual(tiers[self.coffee.id], [])
+
+    def _setup_rice(self):
+        """Add Rice, stocked in kg and sold in g, in the category Food, and
+        cost prices"""
+        pool = Pool()
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        self.food = Category(name="Food")
+        self.food.save()
+        template = Template(name="Rice", type='goods', salable=True,
+            default_uom=self.kg, sale_uom=self.gram, list_price=D('7.3'),
+            account_category=self.account_category,
+            categories=[self.food], products=[{}])
+        template.save()
+        self.rice, = template.products
+        for product, cost_price in [
+                (self.drill, '61.37'), (self.screw, '4.1'),
+                (self.rice, '3.3333')]:
+            product.cost_price = D(cost_price)
+            product.save()
+
+    @with_setup
+    def test_price_lists_as_tryton(self):
+        """Generated price lists give the price Tryton's sale price gives,
+        by the batched evaluation of Tryton's own price lists and through
+        the price list's methods (the way taken when a module extends them)
+        alike"""
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        Product = pool.get('product.product')
+        Pricing = pool.get('b2b.pricing')
+        self._setup_rice()
+        records = {name: getattr(self, name) for name in [
+                'tools', 'screws', 'food', 'drill', 'screw', 'coffee',
+                'rice']}
+        pound, = pool.get('product.uom').search([('symbol', '=', 'lb')])
+        units = {
+            'drill': [self.unit], 'screw': [self.unit],
+            'coffee': [self.kg, self.gram, pound],
+            'rice': [self.gram, self.kg, pound],
+            }
+        # no tier, package or group discount: the price list's price is
+        # the customer's
+        self.assertFalse(self.group.discount)
+
+        @settings(max_examples=25, deadline=None, database=None)
+        @given(values=generated_price_lists, data=st.data())
+        def check(values, data):
+            price_list = PriceList(name="Generated",
+                price=values['price'], unit=values['unit'],
+                tax_included=values['tax_included'],
+                lines=[{
+                        'category': records[l['category']]
+                        if l['category'] else None,
+                        'product': records[l['product']]
+                        if l['product'] else None,
+                        'quantity': l['quantity'],
+                        'formula': l['formula'],
+                        } for l in values['lines']])
+            price_list.save()
+            self.group.price_list = price_list
+            self.group.save()
+            lines = data.draw(st.lists(st.sampled_from(list(units)).flatmap(
+                        lambda name: st.tuples(st.just(records[name]),
+                            st.sampled_from([1, 5, 12, 12.5, 250, 1000]),
+                            st.sampled_from(units[name]))),
+                    min_size=1, max_size=6), 'lines')
+            prices = Pricing.compute(self.party, lines)
+            for (product, quantity, unit), price in zip(lines, prices):
+                # as a sale line prices its product (sale_price_list)
+                with Transaction().set_context(
+                        customer=self.party.id, price_list=price_list.id,
+                        uom=unit.id, taxes=[
+                            t.id for t in product.customer_taxes_used]):
+                    expected = Product.get_sale_price(
+                        [product], quantity)[product.id]
+                if expected is None:
+                    # no line matches, or its formula gives no price
+                    self.assertEqual(price.steps[0].kind, 'list_price')
+                    with Transaction().set_context(uom=unit.id):
+                        expected = Product.get_sale_price(
+                            [product], quantity)[product.id]
+                else:
+                    self.assertEqual(price.steps[0].kind, 'price_list')
+                self.assertEqual(price.unit_price, expected,
+                    (product.rec_name, quantity, unit.symbol))
+        for standard in [True, False]:
+            with self.subTest(standard=standard), patch.object(
+                    Pricing, '_price_list_standard', return_value=standard):
+                check()
+
+    @with_setup
+    def test_queries_whatever_the_lines(self):
+        "Pricing one line or many lines runs the same number of queries"
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        Tier = pool.get('b2b.quantity.discount')
+        self._setup_rice()
+        price_list = self.group_list
+        price_list.lines = [
+            {'product': self.screw, 'formula': "cost_price * Decimal(2)"},
+            {'category': self.food, 'quantity': 1000,
+                'formula': "list_price * Decimal('0.8')"},
+            {'category': self.tools, 'formula': "unit_price - 1"},
+            *price_list.lines]
+        price_list.save()
+        self.group.price_list = price_list
+        self.group.discount = D(3)
+        self.group.save()
+        Tier.create([{'category': self.tools.id, 'quantity': 10,
+                    'discount': D(5)}])
+        lines = [
+            (self.drill, 1), (self.screw, 20), (self.coffee, 500, self.gram),
+            (self.glue, 30), (self.rice, 2, self.kg), (self.rice, 300),
+            (self.drill, 4, None, D('70'))]
+        for standard in [True, False]:
+            with self.subTest(standard=standard), patch.object(
+                    Pricing, '_price_list_standard', return_value=standard):
+                # the caches kept between transactions are filled by the
+                # first calls (so each count below sees them filled)
+                for priced in [lines[:1], lines]:
+                    Pricing.compute(self.party, priced)
+                with count_queries() as one:
+                    Pricing.compute(self.party, lines[:1])
+                with count_queries() as many:
+                    prices = Pricing.compute(self.party, lines)
+                self.assertEqual(len(many), len(one), many)
+                self.assertEqual(
+                    [p.steps[0].kind for p in prices],
+                    ['price_list'] * 6 + ['manual'])
+
+    @with_setup
+    def test_price_list_extensions_apply(self):
+        "A module extending the price list's pattern and matching is heard"
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        PriceList = pool.get('product.price_list')
+        Line = pool.get('product.price_list.line')
+        price_list = PriceList(name="Partners", price='list_price', lines=[
+                {'formula': "unit_price * Decimal('0.5')"},
+                {'formula': "unit_price * Decimal('0.9')"},
+                ])
+        price_list.save()
+        self.group.price_list = price_list
+        self.group.save()
+        partner_line = price_list.lines[0]
+        partners = set()
+        compute, match = PriceList.compute, Line.match
+
+        def compute_with_customer(self, product, quantity, uom,
+                pattern=None):
+            # as a module adding a key to the pattern
+            pattern = dict(pattern or {},
+                customer=Transaction().context.get('customer'))
+            return compute(self, product, quantity, uom, pattern=pattern)
+
+        def match_partners(self, pattern):
+            # and keeping a line to the customers it names
+            pattern = pattern.copy()
+            customer = pattern.pop('customer', None)
+            if self.id == partner_line.id and customer not in partners:
+                return False
+            return match(self, pattern)
+
+        self.assertTrue(Pricing._price_list_standard())
+        with patch.object(PriceList, 'compute', compute_with_customer), \
+                patch.object(Line, 'match', match_partners):
+            self.assertFalse(Pricing._price_list_standard())
+            self.assertEqual(self._price(self.drill, 1).unit_price, D(90))
+            partners.add(self.party.id)
+            self.assertEqual(self._price(self.drill, 1).unit_price, D(50))
 
     @with_setup
     def test_availability(self):

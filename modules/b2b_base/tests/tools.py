@@ -83,3 +83,50 @@ def create_customer(name, nip, accounts=(), group=None, status='active'):
         user.save()
         users.append(user)
     return party, users
+
+
+class _CountingCursor:
+    "A cursor that records the statements it executes"
+
+    def __init__(self, cursor, statements):
+        self._cursor = cursor
+        self._statements = statements
+
+    def execute(self, query, *args, **kwargs):
+        self._statements.append(query)
+        return self._cursor.execute(query, *args, **kwargs)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+class _CountingConnection:
+    def __init__(self, connection, statements):
+        self._connection = connection
+        self._statements = statements
+
+    def cursor(self, *args, **kwargs):
+        return _CountingCursor(
+            self._connection.cursor(*args, **kwargs), self._statements)
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+
+@contextlib.contextmanager
+def count_queries():
+    """Yield the list of the SQL statements the current transaction
+    executes inside the block (the ORM's and raw ones alike: both take
+    their cursors from Transaction().connection)"""
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    connection = transaction.connection
+    statements = []
+    transaction.connection = _CountingConnection(connection, statements)
+    try:
+        yield statements
+    finally:
+        transaction.connection = connection
