@@ -412,30 +412,33 @@ def _create_payment_methods(company, terms):
     return {m.kind: m for m in methods}
 
 
-def _price_list_lines(lines, categories):
-    return [{
-            'sequence': 10 * (index + 1),
-            'category': categories[category].id if category else None,
-            'quantity': quantity,
-            'formula': formula,
-            } for index, (category, quantity, formula) in enumerate(lines)]
+def _create_price_list(company, name, lines, categories):
+    "A price list on the list price with lines (category, quantity, formula)"
+    PriceList = Pool().get('product.price_list')
+    price_list, = PriceList.create([{
+                'name': name,
+                'company': company.id,
+                'price': 'list_price',
+                'lines': [('create', [{
+                                'sequence': 10 * (index + 1),
+                                'category': (categories[category].id
+                                    if category else None),
+                                'quantity': quantity,
+                                'formula': formula,
+                                } for index, (category, quantity, formula)
+                            in enumerate(lines)])],
+                }])
+    return price_list
 
 
 def _create_groups(company, categories, methods, carriers):
-    pool = Pool()
-    PriceList = pool.get('product.price_list')
-    Group = pool.get('b2b.customer.group')
+    Group = Pool().get('b2b.customer.group')
 
     groups = {}
     for (code, name, discount, list_name, lines, group_methods,
             group_carriers) in GROUPS:
-        price_list, = PriceList.create([{
-                    'name': list_name,
-                    'company': company.id,
-                    'price': 'list_price',
-                    'lines': [('create', _price_list_lines(
-                                    lines, categories))],
-                    }])
+        price_list = _create_price_list(
+            company, list_name, lines, categories)
         groups[code], = Group.create([{
                     'name': name,
                     'code': code,
@@ -464,7 +467,6 @@ def _create_customers(rng, used_nips, company, groups, categories,
         progress):
     pool = Pool()
     Party = pool.get('party.party')
-    PriceList = pool.get('product.price_list')
 
     country = get_country()
     lang = get_lang()
@@ -542,13 +544,8 @@ def _create_customers(rng, used_nips, company, groups, categories,
                 })
         if number in OWN_PRICE_LISTS:
             list_name, lines = OWN_PRICE_LISTS[number]
-            price_list, = PriceList.create([{
-                        'name': list_name,
-                        'company': company.id,
-                        'price': 'list_price',
-                        'lines': [('create', _price_list_lines(
-                                        lines, categories))],
-                        }])
+            price_list = _create_price_list(
+                company, list_name, lines, categories)
             values[-1]['sale_price_list'] = price_list.id
     size = orm_batch(len(values))
     with progress_bar("Customer companies", len(values),
