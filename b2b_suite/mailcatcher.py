@@ -16,12 +16,16 @@ import email
 import email.policy
 import html
 import json
+import re
 import signal
 import sys
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from aiosmtpd.controller import Controller
+
+# a link in an e-mail's text or HTML
+LINK = re.compile(r'''https?://[^\s"'<>]+''')
 
 
 class Mailbox:
@@ -41,6 +45,7 @@ class Mailbox:
 
     def add(self, sender, recipients, message):
         body = message.get_body(preferencelist=('plain', 'html'))
+        text = body.get_content() if body else ''
         with self._lock:
             self._messages.append({
                     'id': len(self._messages) + 1,
@@ -49,7 +54,12 @@ class Mailbox:
                     'from': str(message.get('From') or sender),
                     'to': list(recipients),
                     'subject': str(message.get('Subject') or ''),
-                    'text': body.get_content() if body else '',
+                    'text': text,
+                    'html': bool(body) and body.get_content_subtype()
+                    == 'html',
+                    # the links to follow (setting a password, an order)
+                    'links': list(dict.fromkeys(
+                            LINK.findall(html.unescape(text)))),
                     })
 
     def messages(self):
@@ -101,7 +111,15 @@ def _message_page(message):
         f'<p>From: {html.escape(message["from"])}<br>'
         f'To: {html.escape(", ".join(message["to"]))}<br>'
         f'Received: {html.escape(message["received"])}</p>'
-        f'<pre>{html.escape(message["text"])}</pre>')
+        + ''.join(f'<p><a href="{html.escape(link)}" target="_blank">'
+            f'{html.escape(link)}</a></p>' for link in message['links'])
+        + (
+            # shown as the recipient would see it, its scripts not run
+            '<iframe sandbox="allow-popups" style="width: 100%; '
+            'height: 70vh; border: 1px solid #ddd" srcdoc="'
+            + html.escape('<base target="_blank">' + message['text'])
+            + '"></iframe>' if message['html']
+            else f'<pre>{html.escape(message["text"])}</pre>'))
 
 
 def web_app(mailbox):
