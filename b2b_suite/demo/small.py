@@ -378,8 +378,11 @@ def _create_stock(templates):
     for template in templates:
         product, = template.products
         number = int(product.code.rsplit('-', 1)[1])
-        if quantity := stock_quantity(number):
-            lines.append({'product': product.id, 'quantity': quantity})
+        # also the products out of stock: the history may have shipped one
+        lines.append({
+                'product': product.id,
+                'quantity': stock_quantity(number),
+                })
     inventory, = Inventory.create([{
                 'location': warehouse.storage_location.id,
                 'lines': [('create', lines)],
