@@ -49,9 +49,8 @@ def demo_history(today):
 
 def history_years(today):
     "Return the years the demo history is dated in"
-    return {o['date'].year for o in demo_history(today)} | {
-        o['payment_date'].year for o in demo_history(today)
-        if o['payment_date']}
+    return {date.year for o in demo_history(today)
+        for date in [o['date'], o['payment_date']] if date}
 
 
 def create_history(company, terms, today):
