@@ -28,6 +28,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import socketserver
 import statistics
 import subprocess
@@ -203,18 +204,31 @@ def start_worker(database, config_path):
     "Start one trytond-worker process doing the queue's tasks"
     from b2b_suite.serving import portal_environment
     env, _ = portal_environment(database, config_path, '127.0.0.1:0')
+    # its own process group: the worker runs its tasks in a child process,
+    # which must stop with it
     return subprocess.Popen([sys.executable, '-m', 'trytond.cli.worker',
             '-c', str(config_path), '-d', database, '-n', '1'],
-        env=env, stdin=subprocess.DEVNULL)
+        env=env, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-def _stop(process):
-    process.terminate()
+def _stop(process, group=False):
+    "Stop the process (and its process group when it leads one)"
+    def send(sig):
+        if group:
+            os.killpg(process.pid, sig)
+        else:
+            process.send_signal(sig)
+    send(signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
+        send(signal.SIGKILL)
         process.wait()
+    if group:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _run_clients(clients, action, duration, server, database):
@@ -409,7 +423,7 @@ def measure(database, config_path, duration=DURATION, clients=CLIENTS,
                     database))
     finally:
         _stop(server)
-        _stop(worker)
+        _stop(worker, group=True)
         sink.shutdown()
         os.unlink(config_path)
     print(f"  e-mails received by the SMTP sink: {sink.received}",
