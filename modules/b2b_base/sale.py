@@ -9,6 +9,21 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 
+class ConfigurationSequence(metaclass=PoolMeta):
+    __name__ = 'sale.configuration.sequence'
+
+    @classmethod
+    def default_sale_sequence(cls):
+        # the orders are numbered ZAM/<year>/NNNNNN unless a company chose
+        # another sequence (the numbers given stay as they are)
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id('b2b_base', 'sequence_sale')
+        except KeyError:
+            return super().default_sale_sequence()
+
+
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
 
