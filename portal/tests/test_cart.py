@@ -383,7 +383,8 @@ def _choices(page):
     "Return the values of the radio buttons of the checkout form by name"
     choices = {}
     for name, value in re.findall(
-            r'name="(carrier|payment_method)" value="(\d+)"', page.text):
+            r'name="(address|carrier|payment_method)" value="(\d+)"',
+            page.text):
         choices.setdefault(name, []).append(value)
     return choices
 
@@ -419,7 +420,8 @@ def test_checkout_summary_is_the_order(app, client, ids):
     assert f"Pallet delivery {_money(app, Decimal('149'))} net" in body
     choices = _choices(page)
     # the last delivery method (the pallet) and a transfer, re-posted
-    data = {'carrier': choices['carrier'][-1],
+    data = {'address': choices['address'][0],
+        'carrier': choices['carrier'][-1],
         'payment_method': choices['payment_method'][0]}
     page = _post(client, '/checkout', dict(data, update='1'),
         page='/checkout')
