@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -21,6 +22,7 @@ from trytond.transaction import Transaction
 
 from . import scope
 from .auth import safe_next
+from .i18n import number
 from .scope import pool, transaction
 from .shop import catalog_domain
 
@@ -91,9 +93,28 @@ def add():
         Sale.b2b_cart_add(account, [(product, quantity)])
     except UserError as exception:
         return _refused(exception, target)
-    flash(_("%(product)s added to the cart.", product=product.rec_name),
-        'ok')
+    flash(_("Added to the cart: %(quantity)s %(unit)s %(product)s",
+            quantity=number(quantity), unit=product.sale_uom.symbol,
+            product=product.name), 'ok')
     return redirect(target)
+
+
+def _cart_header():
+    """Return the (number of lines, net total) of the account's cart for
+    the header, None when the page has no account that orders or is
+    rendered after the view's transaction (an error page)"""
+    account = g.get('account')
+    info = g.get('account_info')
+    if account is None or not (info and info.active):
+        return None
+    if Transaction().database is None:
+        return None
+    return pool().get('sale.sale').b2b_cart_header(account)
+
+
+@blueprint.app_context_processor
+def cart_header():
+    return {'cart_header': _cart_header}
 
 
 @blueprint.route('/cart/line/<int:line_id>', methods=['POST'])
@@ -170,10 +191,18 @@ def checkout():
         }
 
     def page(status=200, error=None):
+        # one summary per page: the order as placing would make it with
+        # the methods chosen (a plain re-post of the form changes them)
+        summary = Sale.b2b_checkout_summary(account, cart,
+            options['carriers'],
+            carrier=_choice(options['carriers'], values['carrier']),
+            payment_method=_choice(
+                options['payment_methods'], values['payment_method'])
+            or (options['payment_methods'] or [None])[0])
         return make_response(render_template('cart/checkout.html',
-                cart=cart, options=options, values=values, error=error),
-            status)
-    if request.method == 'GET':
+                cart=cart, options=options, values=values, error=error,
+                summary=summary), status)
+    if request.method == 'GET' or form.get('update'):
         return page()
     new_address = None
     address = None

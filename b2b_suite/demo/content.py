@@ -102,6 +102,10 @@ PAYMENT_METHODS = [(m['kind'], m['name'], m['payment_term'])
 # (key, name, carrier company, price)
 CARRIERS = [(c['key'], c['name'], c['company'], Decimal(c['price']))
     for c in _sales['carriers']]
+# the English names of the payment and delivery methods by their Polish
+# names (buyers see the names in their language)
+ENGLISH_NAMES = {m['name']: m['name_en']
+    for m in _sales['payment_methods'] + _sales['carriers']}
 # code: (name, discount, price list, lines, payment methods, carriers)
 # lines are (category, quantity, formula), the first that matches wins
 GROUPS = [

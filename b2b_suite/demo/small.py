@@ -34,6 +34,7 @@ from .content import (
     DEFAULT_GROUP,
     DEMO_LOGIN,
     DEMO_PASSWORD,
+    ENGLISH_NAMES,
     GROUPS,
     OWN_PRICE_LISTS,
     PAYMENT_METHODS,
@@ -403,8 +404,9 @@ def _create_carriers(account_categories, units):
             party, = parties
         else:
             party, = Party.create([{'name': carrier_company}])
+        # the service's name is the delivery method's name buyers read
         template, = Template.create([{
-                    'name': f"Dostawa: {name}",
+                    'name': name,
                     'type': 'service',
                     'default_uom': units['unit'].id,
                     'salable': True,
@@ -415,11 +417,20 @@ def _create_carriers(account_categories, units):
                                     'cost_price': Decimal(0),
                                     }])],
                     }])
+        _name_in_english(template, name)
         carriers[key], = Carrier.create([{
                     'party': party.id,
                     'carrier_product': template.products[0].id,
                     }])
     return carriers
+
+
+def _name_in_english(record, name):
+    """Give the record's name in English and in Polish (name), whichever
+    of them is the database's default language"""
+    for code, text in [('en', ENGLISH_NAMES[name]), ('pl', name)]:
+        with Transaction().set_context(language=code):
+            type(record).write([type(record)(record.id)], {'name': text})
 
 
 def _create_payment_methods(company, terms):
@@ -431,6 +442,8 @@ def _create_payment_methods(company, terms):
                 'company': company.id,
                 'payment_term': terms[term].id if term else None,
                 } for kind, name, term in PAYMENT_METHODS])
+    for method in methods:
+        _name_in_english(method, method.name)
     return {m.kind: m for m in methods}
 
 

@@ -5,6 +5,7 @@ A cart is a draft sale owned by a web user (b2b_web_user): it survives
 logging out, and sales reps can list and take it over. The portal calls
 these methods and holds no rule of its own."""
 import re
+from collections import namedtuple
 from decimal import Decimal
 
 from trytond.exceptions import UserError
@@ -21,6 +22,18 @@ from .mail import send_text
 # quantity is read by product.product.b2b_parse_quantity
 QUICK_ORDER_LINE = re.compile(
     r'^\s*(?P<code>[^\s;,]+)[\s;,]+(?P<quantity>\S+)\s*$')
+
+
+# what checkout shows before the button: the order as placing would make
+# it (lines priced and the delivery line added as quote does), the
+# delivery cost of each offered method and the VAT per rate
+CheckoutSummary = namedtuple('CheckoutSummary', [
+        'lines',  # the cart's lines priced now, the delivery line last
+        'deliveries',  # (carrier, name, net delivery cost or None)
+        'carrier', 'payment_method',
+        'untaxed_amount',
+        'taxes',  # (tax, base, amount) per rate, highest rate first
+        'tax_amount', 'total_amount'])
 
 
 def _exact(quantity):
@@ -88,6 +101,17 @@ class Sale(metaclass=PoolMeta):
             return cart
 
     @classmethod
+    def b2b_cart_header(cls, web_user):
+        """Return the number of lines and the net total of the account's
+        cart as stored (nothing priced: every page shows it), (0, 0)
+        without a cart"""
+        cart = cls.b2b_cart(web_user)
+        if not cart:
+            return 0, Decimal(0)
+        count = len([l for l in cart.lines if l.type == 'line'])
+        return count, cart.untaxed_amount
+
+    @classmethod
     def b2b_cart_add(cls, web_user, items):
         """Add (product, quantity[, unit]) items to the account's cart,
         all or none, and return the cart; every quantity (a Decimal, float
@@ -125,35 +149,9 @@ class Sale(metaclass=PoolMeta):
             if line not in to_save:
                 to_save.append(line)
         # the lines added to, priced before they are written once
-        cls._b2b_price_lines(cart, to_save)
+        cls.b2b_price_lines(cart, to_save)
         Line.save(to_save)
         return cart
-
-    @classmethod
-    def _b2b_price_lines(cls, cart, lines):
-        """Set the unit price of these lines of the cart from the pricing
-        service, in one call, without writing them
-
-        A line's price depends on its own product, quantity, unit and
-        manual price only (the quantity tier and the package discount are
-        reached by the line's quantity, not by the cart's), so a change of
-        one line prices that line alone; placing the order prices every
-        line again (quote)."""
-        pool = Pool()
-        Pricing = pool.get('b2b.pricing')
-        party = cart.b2b_customer
-        lines = [l for l in lines if l.product
-            and getattr(l, 'shipment_cost', None) is None]
-        if not party or not lines:
-            return
-        with Transaction().set_context(company=cart.company.id):
-            prices = Pricing.compute(party, [
-                    (l.product, l.quantity, l.unit,
-                        getattr(l, 'b2b_manual_price', None))
-                    for l in lines], date=cart.sale_date)
-        for line, price in zip(lines, prices):
-            if line.unit_price != price.unit_price:
-                line.unit_price = price.unit_price
 
     @classmethod
     def b2b_positive_quantity(cls, product, quantity):
@@ -188,7 +186,7 @@ class Sale(metaclass=PoolMeta):
             line.b2b_set_quantity(
                 cls.b2b_positive_quantity(line.product, quantity))
             # this line alone: the other lines' prices do not depend on it
-            cls._b2b_price_lines(cart, [line])
+            cls.b2b_price_lines(cart, [line])
             line.save()
 
     @classmethod
@@ -277,6 +275,57 @@ class Sale(metaclass=PoolMeta):
             }
 
     @classmethod
+    def b2b_checkout_summary(cls, web_user, cart, carriers,
+            carrier=None, payment_method=None):
+        """Return the CheckoutSummary of the cart sent by the carrier (else
+        the first of carriers) and paid by the payment method: the order
+        placing it makes, to the grosz, computed in memory (nothing is
+        written) with one pricing call and the sale's own shipment cost
+        line, and the delivery cost of each of carriers"""
+        web_user.b2b_check('order', cart)
+        cls._b2b_check_cart(web_user, cart)
+        # a record of its own: the lines changed here are never saved
+        sale = cls(cart.id)
+        goods = [l for l in sale.lines if l.type == 'line' and l.product
+            and l.shipment_cost is None]
+        # the prices quote sets (b2b_reprice)
+        cls.b2b_price_lines(sale, goods)
+        for line in goods:
+            line.amount = line.on_change_with_amount()
+        if carrier not in carriers:
+            carrier = carriers[0] if carriers else None
+        deliveries, lines = [], goods
+        for offered in carriers:
+            # the delivery line quote adds (sale_shipment_cost)
+            sale.carrier = offered
+            sale.lines = goods
+            sale.set_shipment_cost()
+            cost = None
+            for line in sale.lines:
+                if line.shipment_cost is not None:
+                    cost = line.amount
+            deliveries.append(
+                (offered, offered.carrier_product.name, cost))
+            if offered == carrier:
+                lines = list(sale.lines)
+        sale.carrier = carrier
+        sale.lines = lines
+        currency = sale.currency
+        untaxed = currency.round(sum((l.amount for l in lines), Decimal(0)))
+        by_tax = {}
+        for tax_line in sale._get_taxes().values():
+            base, amount = by_tax.get(tax_line.tax, (0, 0))
+            by_tax[tax_line.tax] = (
+                base + tax_line.base, amount + tax_line.amount)
+        taxes = sorted(((t, b, a) for t, (b, a) in by_tax.items()),
+            key=lambda t: (-(t[0].rate or 0), t[0].id))
+        tax_amount = currency.round(sum((a for _, _, a in taxes), Decimal(0)))
+        return CheckoutSummary(lines=lines, deliveries=deliveries,
+            carrier=carrier, payment_method=payment_method,
+            untaxed_amount=untaxed, taxes=taxes, tax_amount=tax_amount,
+            total_amount=untaxed + tax_amount)
+
+    @classmethod
     def b2b_place_order(cls, web_user, cart, shipment_address=None,
             new_address=None, carrier=None, payment_method=None,
             comment=None, reference=None):
@@ -330,6 +379,15 @@ class Sale(metaclass=PoolMeta):
         "Confirm the orders to their buyers (run by the task queue)"
         for sale in sales:
             sale.b2b_send_order_email()
+
+    def b2b_prepayment(self):
+        """Return the (bank account, transfer title) the buyer pays the
+        order to in advance, None unless it is paid by bank transfer: the
+        company's account and the order's number"""
+        method = self.b2b_payment_method
+        if method and method.kind == 'transfer' and self.number:
+            return (self.company.b2b_bank_account(self.currency),
+                self.number)
 
     def b2b_send_order_email(self):
         "Confirm the order to the buyer, in the company's language"

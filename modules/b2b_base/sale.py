@@ -9,6 +9,21 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 
+class ConfigurationSequence(metaclass=PoolMeta):
+    __name__ = 'sale.configuration.sequence'
+
+    @classmethod
+    def default_sale_sequence(cls):
+        # the orders are numbered ZAM/<year>/NNNNNN unless a company chose
+        # another sequence (the numbers given stay as they are)
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id('b2b_base', 'sequence_sale')
+        except KeyError:
+            return super().default_sale_sequence()
+
+
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
 
@@ -23,27 +38,38 @@ class Sale(metaclass=PoolMeta):
     def b2b_reprice(cls, sales):
         """Set every line's unit price from the pricing service, one call
         per sale"""
-        pool = Pool()
-        Pricing = pool.get('b2b.pricing')
-        Line = pool.get('sale.line')
-        to_save = []
-        for sale in sales:
-            party = sale.b2b_customer
-            if not party:
-                continue
-            lines = [l for l in sale.lines if l.type == 'line' and l.product
-                and getattr(l, 'shipment_cost', None) is None]
-            if not lines:
-                continue
-            with Transaction().set_context(company=sale.company.id):
-                prices = Pricing.compute(party, [
-                        (l.product, l.quantity, l.unit, l.b2b_manual_price)
-                        for l in lines], date=sale.sale_date)
-            for line, price in zip(lines, prices):
-                if line.unit_price != price.unit_price:
-                    line.unit_price = price.unit_price
-                    to_save.append(line)
-        Line.save(to_save)
+        Line = Pool().get('sale.line')
+        Line.save([line for sale in sales
+                for line in cls.b2b_price_lines(sale, sale.lines)])
+
+    @classmethod
+    def b2b_price_lines(cls, sale, lines):
+        """Set the unit price of these lines of the sale from the pricing
+        service, in one call, without writing them; return the lines whose
+        price changed
+
+        A line's price depends on its own product, quantity, unit and
+        manual price only (the quantity tier and the package discount are
+        reached by the line's quantity, not by the sale's), so a change of
+        one cart line prices that line alone; placing the order prices
+        every line again (quote)."""
+        Pricing = Pool().get('b2b.pricing')
+        party = sale.b2b_customer
+        lines = [l for l in lines if l.type == 'line' and l.product
+            and getattr(l, 'shipment_cost', None) is None]
+        if not party or not lines:
+            return []
+        with Transaction().set_context(company=sale.company.id):
+            prices = Pricing.compute(party, [
+                    (l.product, l.quantity, l.unit,
+                        getattr(l, 'b2b_manual_price', None))
+                    for l in lines], date=sale.sale_date)
+        changed = []
+        for line, price in zip(lines, prices):
+            if line.unit_price != price.unit_price:
+                line.unit_price = price.unit_price
+                changed.append(line)
+        return changed
 
     @classmethod
     @ModelView.button

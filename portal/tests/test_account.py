@@ -9,7 +9,15 @@ import pytest
 
 from b2b_base.tests.tools import smtp_sink
 
-from .tools import DEMO_LOGIN, DEMO_PASSWORD, csrf_token, login, run, text
+from .tools import (
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    company_bank_account,
+    csrf_token,
+    login,
+    run,
+    text,
+)
 
 COLLEAGUE = 'zakupy@firma1.example'
 VIEWER = 'podglad@firma1.example'
@@ -66,6 +74,7 @@ def _setup():
     drink, = Product.search([('code', '=', 'HD-00040')])
     colleague_cart = Sale.b2b_cart_add(colleague, [(drink, 12)])
     return {
+        'iban': company_bank_account(),
         'order': order, 'invoice': invoice,
         'other_order': other_order, 'other_invoice': other_invoice,
         'other_address': other.party.addresses[0].id,
@@ -146,7 +155,9 @@ def test_orders_invoices_and_pdf(app, client, ids):
     assert pdf.headers['Content-Type'] == 'application/pdf'
     content = _spaces(''.join(page.extract_text()
             for page in PdfReader(io.BytesIO(pdf.data)).pages))
-    for expected in [number, customer, _spaces(total), "Faktura"]:
+    # the seller's account to pay to
+    for expected in [number, customer, _spaces(total), "Faktura",
+            ids['iban']]:
         assert expected in content, (expected, content)
 
 

@@ -190,7 +190,7 @@ def test_order_walk(app, browser, live_server, empty_cart, size):
         page.fill('input[name=reference]', reference)
         shot('4-checkout')
         with smtp_sink() as messages:
-            page.click('form.form button[type=submit]')
+            page.click('form.form button.place')
             page.wait_for_url('**/orders/*')
         status = page.locator('[role=status]').inner_text()
         assert "Your order" in status

@@ -2,12 +2,21 @@
 """The cart, quick order and checkout through the portal, and the ids of
 other companies' and colleagues' records refused with 404"""
 import re
+from decimal import Decimal
 
 import pytest
 
 from b2b_base.tests.tools import smtp_sink
 
-from .tools import DEMO_LOGIN, DEMO_PASSWORD, csrf_token, login, run, text
+from .tools import (
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    company_bank_account,
+    csrf_token,
+    login,
+    run,
+    text,
+)
 
 COLLEAGUE = 'zakupy@firma1.example'
 
@@ -353,3 +362,90 @@ def test_new_address_gets_configured_country(app, client, ids, country):
             commit=False) == ("Polna 5", country or 'PL')
     finally:
         run(app, _set_default_country, None)
+
+
+def _order_summary(order_id):
+    """Return the number, payment method, totals and VAT rows
+    (description, base, amount) of the order, as root"""
+    from trytond.pool import Pool
+    sale = Pool().get('sale.sale')(order_id)
+    taxes = {}
+    for tax_line in sale._get_taxes().values():
+        base, amount = taxes.get(tax_line.tax.description, (0, 0))
+        taxes[tax_line.tax.description] = (
+            base + tax_line.base, amount + tax_line.amount)
+    return (sale.number, sale.b2b_payment_method.kind,
+        sale.untaxed_amount, sale.total_amount,
+        sorted((d, b, a) for d, (b, a) in taxes.items()))
+
+
+def _choices(page):
+    "Return the values of the radio buttons of the checkout form by name"
+    choices = {}
+    for name, value in re.findall(
+            r'name="(address|carrier|payment_method)" value="(\d+)"',
+            page.text):
+        choices.setdefault(name, []).append(value)
+    return choices
+
+
+def test_checkout_summary_is_the_order(app, client, ids):
+    """The header counts the cart; checkout names the methods in the
+    buyer's language with each delivery's cost, its summary (VAT per
+    rate, delivery included) is the placed order's to the grosz, and the
+    order page of a transfer gives the company's account and the order's
+    number as the title"""
+    iban = run(app, company_bank_account)
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    response = _post(client, '/cart/add', {
+            'product': ids['flour'], 'quantity': '2,5', 'next': '/cart'})
+    page = client.get(response.headers['Location'])
+    assert re.search(r"Added to the cart: 2\.5 kg \S", text(page))
+    _post(client, '/cart/add', {'product': ids['drink'], 'quantity': '24'})
+    untaxed, _, _ = run(app, _amounts, DEMO_LOGIN, commit=False)
+    header = re.search(r'class="cart-link">(.*?)</a>', client.get('/').text,
+        flags=re.S)[1]
+    assert "(2)" in header and _money(app, untaxed) in header
+
+    client.set_cookie('lang', 'pl')
+    body = text(client.get('/checkout'))
+    assert "Kurier DPD" in body and "Przelew / przedpłata" in body
+    client.set_cookie('lang', 'en')
+    page = client.get('/checkout')
+    body = text(page)
+    assert "DPD courier" in body and "Bank transfer (prepayment)" in body
+    assert "DPD Polska" not in body and "Dostawa" not in body
+    # the costs beside the methods: the pallet's shown net
+    assert f"Pallet delivery {_money(app, Decimal('149'))} net" in body
+    choices = _choices(page)
+    # the last delivery method (the pallet) and a transfer, re-posted
+    data = {'address': choices['address'][0],
+        'carrier': choices['carrier'][-1],
+        'payment_method': choices['payment_method'][0]}
+    page = _post(client, '/checkout', dict(data, update='1'),
+        page='/checkout')
+    assert page.status_code == 200
+    shown_total = re.search(
+        r'class="total"><strong>([^<]*)</strong>', page.text)[1]
+    summary = text(page)
+    assert "Delivery: Pallet delivery" in summary
+
+    with smtp_sink():
+        response = _post(client, '/checkout', data, page='/checkout')
+    assert response.status_code == 302
+    order_id = int(response.headers['Location'].rsplit('/', 1)[1])
+    number, kind, untaxed, total, taxes = run(
+        app, _order_summary, order_id, commit=False)
+    assert shown_total == _money(app, total)
+    assert f"Net {_money(app, untaxed)}" in summary
+    assert len(taxes) == 2
+    for description, base, amount in taxes:
+        assert (f"{description} (base {_money(app, base)}) "
+            f"{_money(app, amount)}") in summary
+    assert re.fullmatch(r'ZAM/\d{4}/\d{6}', number)
+    assert kind == 'transfer'
+    page = text(client.get(response.headers['Location']))
+    assert "Payment method: Bank transfer (prepayment)" in page
+    assert f"Account number {iban}" in page
+    assert f"Transfer title {number}" in page

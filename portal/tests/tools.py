@@ -68,3 +68,21 @@ def api_key(name):
     Company = pool.get('company.company')
     company, = Company.search([], limit=1)
     return ApiKey.b2b_create_key(name, company)[1]
+
+
+def company_bank_account():
+    """Give the demo company its current account at ING (as the demo with
+    bank statements does) unless it has one; return its IBAN"""
+    from b2b_suite.demo.statement import demo_company_iban
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Account = pool.get('bank.account')
+    Company = pool.get('company.company')
+    company = Company(Transaction().context['company'])
+    account = company.b2b_bank_account()
+    if not account:
+        account = Account(owners=[company.party], currency=company.currency,
+            numbers=[{'type': 'iban', 'number': demo_company_iban()}])
+        account.save()
+    return account.iban

@@ -1,4 +1,5 @@
 # This file is part of the B2B wholesale suite.
+import datetime
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -441,3 +442,98 @@ class CartTestMixin:
         self.assertIn('"Screw" is sold only in whole packages of 12',
             cm.exception.message)
         self.assertIsNone(Sale.b2b_cart(self.buyer))
+
+    def _named(self, record, english, polish):
+        "Name the record in English and in Polish"
+        for code, name in [('en', english), ('pl', polish)]:
+            with Transaction().set_context(language=code):
+                type(record).write([type(record)(record.id)], {'name': name})
+
+    @with_setup
+    def test_checkout_summary_is_the_placed_order(self):
+        """Checkout's summary, VAT per rate with two rates and delivery
+        included, is the order placed, to the grosz; each delivery method
+        has its cost and names in Polish and English; the order's number
+        comes from the module's sequence and a transfer shows the
+        company's account and the number as its title"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Tax = pool.get('account.tax')
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        Carrier = pool.get('carrier')
+        Lang = pool.get('ir.lang')
+        BankAccount = pool.get('bank.account')
+        WebUser = pool.get('web.user')
+        pl, = Lang.search([('code', '=', 'pl')])
+        pl.translatable = True
+        pl.save()
+        self._shop()
+        vat23, = self.account_category.customer_taxes
+        vat8, = Tax.copy([vat23], {'name': "VAT 8%",
+                    'description': "VAT 8%", 'rate': Decimal('0.08')})
+        food = Category(name="Food 8%", accounting=True,
+            customer_taxes=[vat8])
+        food.save()
+        bread = Template(name="Bread", type='goods', salable=True,
+            default_uom=self.unit, sale_uom=self.unit,
+            list_price=Decimal('3.33'), account_category=food,
+            products=[{}])
+        bread.save()
+        bread, = bread.products
+        pallet_service = Template(name="Pallet", type='service',
+            salable=True, default_uom=self.unit, sale_uom=self.unit,
+            list_price=Decimal('149'), account_category=self.account_category,
+            products=[{}])
+        pallet_service.save()
+        pallet = Carrier(party=self.carrier.party,
+            carrier_product=pallet_service.products[0])
+        pallet.save()
+        self._named(self.carrier.carrier_product.template,
+            "DPD courier", "Kurier DPD")
+        self._named(self.transfer, "Bank transfer", "Przelew")
+        self.group.carriers = [self.carrier, pallet]
+        self.group.save()
+        account = BankAccount(owners=[self.company.party],
+            numbers=[{'type': 'iban',
+                    'number': 'PL61109010140000071219812874'}])
+        account.save()
+
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 3), (bread, 7)])
+        carriers = Sale.b2b_checkout_options(self.buyer)['carriers']
+        summary = Sale.b2b_checkout_summary(self.buyer, cart, carriers,
+            carrier=pallet, payment_method=self.transfer)
+        self.assertEqual(
+            [(name, cost) for _, name, cost in summary.deliveries],
+            [("DPD courier", Decimal('20.00')),
+                ("Pallet", Decimal('149.00'))])
+        with Transaction().set_context(language='pl'):
+            # the account as a request in Polish reads it
+            buyer = WebUser(self.buyer.id)
+            options = Sale.b2b_checkout_options(buyer)
+            self.assertEqual([name for _, name, _ in
+                    Sale.b2b_checkout_summary(buyer, Sale(cart.id),
+                        options['carriers']).deliveries],
+                ["Kurier DPD", "Pallet"])
+            self.assertEqual(
+                [m.name for m in options['payment_methods']], ["Przelew"])
+        # 3 × 100 + 149 at 23 %, 7 × 3.33 at 8 %
+        self.assertEqual(
+            [(t.rate, base, amount) for t, base, amount in summary.taxes],
+            [(Decimal('0.23'), Decimal('449.00'), Decimal('103.27')),
+                (Decimal('0.08'), Decimal('23.31'), Decimal('1.86'))])
+        self.assertEqual(summary.untaxed_amount, Decimal('472.31'))
+        self.assertEqual(summary.total_amount, Decimal('577.44'))
+        # nothing of it is written: the cart has its two lines only
+        self.assertEqual(len(Sale(cart.id).lines), 2)
+
+        order = Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=pallet,
+            payment_method=self.transfer)
+        self.assertEqual(
+            (order.untaxed_amount, order.tax_amount, order.total_amount),
+            (summary.untaxed_amount, summary.tax_amount,
+                summary.total_amount))
+        self.assertRegex(order.number,
+            rf'^ZAM/{datetime.date.today().year}/\d{{6}}$')
+        self.assertEqual(order.b2b_prepayment(), (account, order.number))
