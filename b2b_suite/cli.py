@@ -108,8 +108,9 @@ def demo_data(args, parser, config_path):
 
 
 def serve(args, parser, config_path):
-    """Run trytond (the back office and its RPC) and the customer portal
-    in the foreground, until Ctrl-C or one of them stops"""
+    """Run trytond (the back office and its RPC), its scheduler and queue
+    worker, the customer portal and the mail catcher in the foreground,
+    until Ctrl-C or one of them stops"""
     database = Database(parser, args.database)
     if not database.is_set_up():
         raise CommandError(f"Database {args.database} is not set up: "
@@ -120,21 +121,39 @@ def serve(args, parser, config_path):
             "only RPC is served (./dev demo installs it)")
     say(f"Back office: {serving.server_url(parser)}  "
         f"(database {database.name})")
-    commands, portal_url = serving.servers(
-        database.name, database.backend, config_path, args.portal)
-    if portal_url:
-        say(f"Customer portal: {portal_url}/")
-    demo = None
-    if database.state().get('demo'):
-        try:
-            demo = import_demo_data(config_path)
-        except (CommandError, ImportError):
-            pass
-    say("Demo logins:")
-    for login, password, what in demo_logins(demo):
-        say(f"  {login} / {password}  ({what})")
-    say("Press Ctrl-C to stop.")
-    return run_all(commands, say=say)
+    if serving.runs_worker(database.backend):
+        # every server queues its tasks for trytond-worker, as in production
+        if not parser.has_section('queue'):
+            parser.add_section('queue')
+        parser.set('queue', 'worker', 'True')
+        say("Scheduled jobs: trytond-cron; queued tasks: trytond-worker")
+    else:
+        say("Scheduled jobs: trytond-cron; queued tasks run when their "
+            "transaction commits (trytond-worker does not run on SQLite)")
+    with config.written(parser) as servers_config:
+        commands, portal_url = serving.servers(
+            database.name, database.backend, servers_config, args.portal)
+        if portal_url:
+            say(f"Customer portal: {portal_url}/")
+        catcher, mail_url = serving.mail_catcher(parser, args.mail)
+        if catcher:
+            commands.append(catcher)
+            say(f"E-mails sent by the demo: {mail_url}  (caught, not "
+                f"delivered: {parser.get('email', 'uri')})")
+        else:
+            say("E-mails: sent through "
+                f"{config.safe_uri(parser.get('email', 'uri', fallback='?'))}")
+        demo = None
+        if database.state().get('demo'):
+            try:
+                demo = import_demo_data(config_path)
+            except (CommandError, ImportError):
+                pass
+        say("Demo logins:")
+        for login, password, what in demo_logins(demo):
+            say(f"  {login} / {password}  ({what})")
+        say("Press Ctrl-C to stop.")
+        return run_all(commands, say=say)
 
 
 def import_statement(args, parser, config_path):
@@ -256,6 +275,11 @@ def get_parser():
         default=os.environ.get('B2B_PORTAL_LISTEN', '127.0.0.1:5000'),
         help="address of the portal, `off` for none (default: "
         "$B2B_PORTAL_LISTEN or %(default)s)")
+    serve_parser.add_argument('--mail', metavar='HOST:PORT',
+        default=os.environ.get('B2B_MAIL_LISTEN', '127.0.0.1:8025'),
+        help="address of the mail catcher's page, `off` for none; it "
+        "catches what [email] uri sends when that is a local smtp:// "
+        "address (default: $B2B_MAIL_LISTEN or %(default)s)")
     import_parser = subparsers.add_parser('import-statement',
         parents=[common], help="import bank statement files (MT940, MT942, "
         "CAMT.053, Elixir-O), book the payments matched to invoices and "

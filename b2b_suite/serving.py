@@ -1,8 +1,9 @@
 # This file is part of the B2B wholesale suite.
 """The command lines, environments and addresses of the servers that the
 `b2b` command and the benchmarks start: trytond's scripts (the back office
-and its RPC) and the portal (gunicorn). It imports nothing of the command
-itself."""
+and its RPC, the scheduler trytond-cron, the queue's trytond-worker), the
+portal (gunicorn) and the demo's mail catcher. It imports nothing of the
+command itself."""
 import hashlib
 import os
 import sys
@@ -56,12 +57,45 @@ def server_url(parser):
         ('http', f'{host}:{port}', root_path.rstrip('/') + '/', '', ''))
 
 
+def runs_worker(backend):
+    """Tell if `b2b serve` runs trytond-worker on the backend. Not on
+    SQLite: the worker waits for the queue's notifications on its
+    database connection, which SQLite does not have (the selector refuses
+    it), so there queued tasks run at the commit of the transaction that
+    queued them, in its process ([queue] worker unset)"""
+    return backend != 'sqlite'
+
+
+def mail_catcher(parser, listen):
+    """Return the (name, command, env) of the mail catcher receiving what
+    trytond's [email] uri sends, its page served on listen (HOST:PORT),
+    and the page's URL; (None, None) when listen is 'off' or the uri is
+    not a local smtp:// address (a real server delivers the e-mails)"""
+    uri = urllib.parse.urlsplit(parser.get('email', 'uri', fallback=''))
+    if (listen == 'off' or uri.scheme != 'smtp'
+            or uri.hostname not in {'localhost', '127.0.0.1', '::1'}):
+        return None, None
+    host, _, port = listen.rpartition(':')
+    if host in {'', '0.0.0.0', '[::]'}:
+        host = 'localhost'
+    smtp_host = f'[{uri.hostname}]' if ':' in uri.hostname else uri.hostname
+    command = [sys.executable, '-m', 'b2b_suite.mailcatcher',
+        '--smtp', f'{smtp_host}:{uri.port or 25}', '--web', listen]
+    return ('mail', command, None), f'http://{host}:{port}/'
+
+
 def servers(database, backend, config_path, portal):
     """Return the (name, command, env) of the servers of `b2b serve` on
-    the database: trytond, and the portal listening on portal (HOST:PORT)
-    unless it is 'off'; and the portal's URL (None without it)"""
-    commands = [('trytond', tryton_command('trytond', 'trytond.cli') + [
-                '-c', str(config_path), '-d', database], None)]
+    the database: trytond, trytond-cron, trytond-worker (see
+    runs_worker), and the portal listening on portal (HOST:PORT) unless
+    it is 'off'; and the portal's URL (None without it)"""
+    def script(name, module):
+        return (name, tryton_command(name, module) + [
+                '-c', str(config_path), '-d', database], None)
+    commands = [script('trytond', 'trytond.cli'),
+        script('trytond-cron', 'trytond.cli.cron')]
+    if runs_worker(backend):
+        commands.append(script('trytond-worker', 'trytond.cli.worker'))
     if portal == 'off':
         return commands, None
     # SQLite takes one writer at a time: one process

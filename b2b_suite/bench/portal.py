@@ -14,16 +14,26 @@ keep-alive connection and its own customer account (a company of a
 customer group with a price list, so the catalog shows the company's own
 prices of 48 products): the load generator shares the 2 cores with the
 server, as the target says. Each scenario runs DURATION seconds after a
-short warm-up: the catalog page (GET /?page=N) and a cart update (POST of
-a quantity to a cart line, with the form's CSRF token)."""
+short warm-up: the catalog page (GET /?page=N), a cart update (POST of
+a quantity to a cart line, with the form's CSRF token) and a checkout (each
+client puts a product in its cart, then places the order: the POST of the
+checkout form is timed).
+
+As in production, the portal queues the work that follows an order (its
+e-mail, the sale's processing) and one trytond-worker process does it on
+the same cores; the e-mails go to an SMTP sink of this process."""
+import configparser
 import http.client
 import json
 import os
 import re
 import secrets
+import signal
+import socketserver
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -37,6 +47,8 @@ PAGES = 5  # the clients walk the first catalog pages
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINE = re.compile(r'action="/cart/line/(\d+)"')
 PRODUCT = re.compile(r'name="product" value="(\d+)"')
+CHOICE = re.compile(
+    r'type="radio" name="(\w+)" value="(\d+)"[^>]*\bchecked\b')
 
 
 def _free_port():
@@ -134,10 +146,96 @@ class Client:
         return match[1], CSRF.search(page)[1]
 
 
+class SMTPSink(socketserver.ThreadingTCPServer):
+    "An SMTP server that accepts every message and counts them"
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.received = 0
+        super().__init__(('127.0.0.1', 0), _SMTPHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def uri(self):
+        return f'smtp://127.0.0.1:{self.server_address[1]}'
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b'220 sink\r\n')
+        data = False
+        for line in self.rfile:
+            if data:
+                if line in {b'.\r\n', b'.\n'}:
+                    data = False
+                    self.server.received += 1
+                    self.wfile.write(b'250 OK\r\n')
+                continue
+            command = line[:4].upper()
+            if command == b'DATA':
+                data = True
+                self.wfile.write(b'354 go on\r\n')
+            elif command == b'QUIT':
+                self.wfile.write(b'221 bye\r\n')
+                break
+            else:
+                self.wfile.write(b'250 OK\r\n')
+
+
+def bench_config(config_path, smtp_uri):
+    """Write the configuration of the portal and the worker: the one given,
+    e-mails to the sink, the queue's tasks to the worker; return its path"""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config_path, encoding='utf-8')
+    for section, option, value in [
+            ('email', 'uri', smtp_uri), ('queue', 'worker', 'True')]:
+        if not parser.has_section(section):
+            parser.add_section(section)
+        parser.set(section, option, value)
+    file = tempfile.NamedTemporaryFile('w', prefix='b2b-bench-',
+        suffix='.conf', delete=False, encoding='utf-8')
+    with file:
+        parser.write(file)
+    return file.name
+
+
+def start_worker(database, config_path):
+    "Start one trytond-worker process doing the queue's tasks"
+    from b2b_suite.serving import portal_environment
+    env, _ = portal_environment(database, config_path, '127.0.0.1:0')
+    # its own process group: the worker runs its tasks in a child process,
+    # which must stop with it
+    return subprocess.Popen([sys.executable, '-m', 'trytond.cli.worker',
+            '-c', str(config_path), '-d', database, '-n', '1'],
+        env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _stop(process, group=False):
+    "Stop the process (and its process group when it leads one)"
+    def send(sig):
+        if group:
+            os.killpg(process.pid, sig)
+        else:
+            process.send_signal(sig)
+    send(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        process.wait()
+    if group:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _run_clients(clients, action, duration, server, database):
     """Run action(client, i) in a loop in one thread per client for the
     duration (after WARMUP seconds not counted); return the latencies in
-    ms and the errors"""
+    ms and the errors. The action returns whether it succeeded, or the
+    milliseconds of its timed part."""
     start = threading.Barrier(len(clients) + 1)
     stop = threading.Event()
     counting = threading.Event()
@@ -157,6 +255,8 @@ def _run_clients(clients, action, duration, server, database):
                 if len(errors) < 5:
                     errors.append(repr(exception))
             elapsed = (time.perf_counter() - began) * 1000
+            if ok is not True and ok:
+                elapsed = ok
             if counting.is_set() and not stop.is_set():
                 if ok:
                     latencies[index].append(elapsed)
@@ -183,15 +283,16 @@ def _run_clients(clients, action, duration, server, database):
     for thread in threads:
         thread.join(timeout=60)
     print(f"  CPU while measured: load generator {cpu[0] / elapsed:.0%} "
-        f"of a core, portal (gunicorn) {cpu[1] / elapsed:.0%}, "
+        f"of a core, portal (gunicorn) and worker {cpu[1] / elapsed:.0%}, "
         f"PostgreSQL {cpu[2] / elapsed:.0%}", flush=True)
     return [x for l in latencies for x in l], errors, elapsed
 
 
 def _cpu_seconds(server, database):
     """Return the CPU seconds used so far by this process (the clients),
-    the portal's processes and the PostgreSQL backends of the database
-    (from /proc, 0 elsewhere)"""
+    the processes of server (the pids of the portal and the worker) and
+    their children, and the PostgreSQL backends of the database (from
+    /proc, 0 elsewhere)"""
     clock = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
     portal, postgres = 0, {}
     try:
@@ -209,7 +310,7 @@ def _cpu_seconds(server, database):
         except OSError:
             continue
         ticks = int(fields[11]) + int(fields[12])
-        if int(entry) == server.pid or int(fields[1]) == server.pid:
+        if int(entry) in server or int(fields[1]) in server:
             portal += ticks
         elif command.startswith('postgres:') and (
                 f' {database} ' in command):
@@ -269,10 +370,15 @@ def measure(database, config_path, duration=DURATION, clients=CLIENTS,
         raise RuntimeError(f"only {len(emails)} accounts with a price list")
     port = _free_port()
     print(f"Portal: gunicorn, {workers} worker processes × {THREADS} "
-        f"threads on 127.0.0.1:{port}; {clients} clients (keep-alive "
-        f"connections, one account each), {duration} s per scenario "
-        f"after {WARMUP} s of warm-up", flush=True)
+        f"threads on 127.0.0.1:{port}, one trytond-worker; {clients} "
+        f"clients (keep-alive connections, one account each of as many "
+        f"companies), {duration} s per scenario after {WARMUP} s of "
+        f"warm-up", flush=True)
+    sink = SMTPSink()
+    config_path = bench_config(config_path, sink.uri)
+    worker = start_worker(database, config_path)
     server = start_server(database, config_path, port, workers=workers)
+    pids = {server.pid, worker.pid}
     try:
         sessions = [Client(port) for _ in emails]
         for session, email in zip(sessions, emails):
@@ -291,26 +397,54 @@ def measure(database, config_path, duration=DURATION, clients=CLIENTS,
                     'csrf_token': token})
             return status == 302
 
+        def checkout(client, index, i):
+            "Fill the cart again, then time the placing of the order"
+            _, token = carts[index]
+            status, _ = client.request('POST', '/cart/add', {
+                    'product': products[index], 'quantity': '12',
+                    'next': '/cart', 'csrf_token': token})
+            status, page = client.request('GET', '/checkout')
+            if status != 200:
+                return False
+            form = dict(CHOICE.findall(page), csrf_token=token,
+                reference=f'BENCH-{index}-{i}')
+            began = time.perf_counter()
+            status, _ = client.request('POST', '/checkout', form)
+            elapsed = (time.perf_counter() - began) * 1000
+            return status == 302 and elapsed
+
+        # the product each client orders: the one of its cart
+        products = [_cart_product(session) for session in sessions]
         results = {}
-        for name, action in [('catalog', catalog), ('cart', cart)]:
+        for name, action in [('catalog', catalog), ('cart', cart),
+                ('checkout', checkout)]:
             results[name] = _summary(name,
-                *_run_clients(sessions, action, duration, server,
+                *_run_clients(sessions, action, duration, pids,
                     database))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
+        _stop(worker, group=True)
+        sink.shutdown()
+        os.unlink(config_path)
+    print(f"  e-mails received by the SMTP sink: {sink.received}",
+        flush=True)
     (catalog_p50, catalog_p95, catalog_rps) = results['catalog']
-    cart_p95 = results['cart'][1]
     return {
         'catalog_p50_ms': round(catalog_p50, 1),
         'catalog_p95_ms': round(catalog_p95, 1),
-        'cart_p95_ms': round(cart_p95, 1),
+        'cart_p95_ms': round(results['cart'][1], 1),
+        'checkout_p95_ms': round(results['checkout'][1], 1),
         'catalog_rps': round(catalog_rps, 1),
         }
+
+
+def _cart_product(client):
+    "Return the id of the product of the client's cart"
+    status, page = client.request('GET', '/cart')
+    match = re.search(r'href="/product/(\d+)"', page)
+    if status != 200 or not match:
+        raise RuntimeError("no product in the cart")
+    return match[1]
 
 
 if __name__ == '__main__':

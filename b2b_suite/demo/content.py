@@ -171,3 +171,13 @@ STATEMENT_RULES = [
 RULE_ACCOUNTS = {
     a['key']: a['code'] for a in ACCOUNTING['accounts']
     if a['key'] in {r[-1] for r in STATEMENT_RULES}}
+
+# The demo buyer's history (history.json): its company (a number in
+# CUSTOMERS) and its past orders, oldest first: reference, days_ago (the
+# order's date before the day of the load; an invoiced order's is at the
+# latest the last day of the month before, so that the numbers of the
+# demo's month stay those of the bank statement's invoices), state (the
+# sale state it ends in), payment_term (a key of accounting.json), shipped
+# (its shipment done), payment (the share of its invoice paid, days_after
+# the invoice) and lines (category, item, quantity)
+HISTORY = _read('history.json')

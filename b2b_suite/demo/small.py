@@ -2,9 +2,11 @@
 """The small demo set, created with the ORM in one transaction: the
 wholesaler with its accounting, catalogue, stock, carriers, payment
 methods, customer groups and companies with their accounts, trade credit,
-sales reps, a pending registration and (with b2b_bank_import) the bank
+sales reps, a pending registration, (with b2b_bank_import) the bank
 reconciliation demo: the company's accounts, statement journal and rules
-and the posted invoices that the demo statement pays"""
+and the posted invoices that the demo statement pays, and (with
+b2b_credit) the demo buyer's history of orders, invoices and payments"""
+import datetime as dt
 import random
 import re
 from decimal import Decimal
@@ -55,6 +57,7 @@ from .generate import (
     street,
     tax_identifier,
 )
+from .history import create_history, history_years
 from .images import product_picture
 from .statement import demo_invoices, pl_iban
 from .tools import (
@@ -82,7 +85,6 @@ def load_small(progress):
             accounts, taxes)
         products = _create_products(
             rng, categories, account_categories, units, progress)
-        _create_stock(products)
         carriers = _create_carriers(account_categories, units)
         methods = _create_payment_methods(company, terms)
         groups = _create_groups(company, categories, methods, carriers)
@@ -94,6 +96,11 @@ def load_small(progress):
         _create_registration(rng, used_nips)
         bank_date = _create_bank_demo(
             company, accounts, terms, Date.today())
+        for year in history_years(Date.today()) - {Date.today().year}:
+            create_fiscal_year(company, year)
+        create_history(company, terms, Date.today())
+        # after the history's shipments: the stock the demo promises
+        _create_stock(products)
     message(f"{len(products)} products, {SMALL_CUSTOMERS} customer "
         f"companies, demo login {DEMO_LOGIN} / {DEMO_PASSWORD}", progress)
     return bank_date
@@ -143,9 +150,6 @@ def _create_accounting(company):
     Account = pool.get('account.account')
     Tax = pool.get('account.tax')
     Configuration = pool.get('account.configuration')
-    FiscalYear = pool.get('account.fiscalyear')
-    SequenceStrict = pool.get('ir.sequence.strict')
-    ModelData = pool.get('ir.model.data')
     Date = pool.get('ir.date')
 
     types = {}
@@ -198,40 +202,55 @@ def _create_accounting(company):
     configuration.default_account_payable = accounts['payable']
     configuration.save()
 
-    today = Date.today()
-    year = str(today.year)
-    move_sequence, invoice_sequence = SequenceStrict.create([{
+    create_fiscal_year(company, Date.today().year)
+    return accounts, taxes
+
+
+def create_fiscal_year(company, year):
+    """Create the fiscal year of year with its monthly periods, its moves'
+    sequence and an invoice sequence per month: FV/2026/12/0001 is the
+    first invoice of December (Polish invoices are commonly numbered per
+    month, and the history of past months leaves the numbers of the
+    demo's month to the invoices that its bank statement pays)"""
+    pool = Pool()
+    FiscalYear = pool.get('account.fiscalyear')
+    InvoiceSequence = pool.get('account.fiscalyear.invoice_sequence')
+    SequenceStrict = pool.get('ir.sequence.strict')
+    ModelData = pool.get('ir.model.data')
+    move_sequence, = SequenceStrict.create([{
                 'name': f"Dzienniki {year}",
                 'sequence_type': ModelData.get_id(
                     'account', 'sequence_type_account_move'),
                 'company': company.id,
-                }, {
-                'name': f"Faktury {year}",
-                # FV/2026/12/0001: the month of the invoice's date
-                'prefix': f'FV/{year}/${{date_m}}/',
+                }])
+    fiscalyear, = FiscalYear.create([{
+                'name': str(year),
+                'company': company.id,
+                'start_date': dt.date(year, 1, 1),
+                'end_date': dt.date(year, 12, 31),
+                'move_sequence': move_sequence.id,
+                }])
+    FiscalYear.create_period([fiscalyear])
+    periods = [p for p in FiscalYear(fiscalyear.id).periods
+        if p.type == 'standard']
+    sequences = SequenceStrict.create([{
+                'name': f"Faktury {period.start_date:%m/%Y}",
+                'prefix': f'FV/{year}/{period.start_date:%m}/',
                 'padding': 4,
                 'sequence_type': ModelData.get_id(
                     'account_invoice', 'sequence_type_account_invoice'),
                 'company': company.id,
-                }])
-    fiscalyear, = FiscalYear.create([{
-                'name': year,
+                } for period in periods])
+    InvoiceSequence.create([{
                 'company': company.id,
-                'start_date': today.replace(month=1, day=1),
-                'end_date': today.replace(month=12, day=31),
-                'move_sequence': move_sequence.id,
-                'invoice_sequences': [('create', [{
-                                'company': company.id,
-                                'out_invoice_sequence': invoice_sequence.id,
-                                'out_credit_note_sequence': (
-                                    invoice_sequence.id),
-                                'in_invoice_sequence': invoice_sequence.id,
-                                'in_credit_note_sequence': (
-                                    invoice_sequence.id),
-                                }])],
-                }])
-    FiscalYear.create_period([fiscalyear])
-    return accounts, taxes
+                'fiscalyear': fiscalyear.id,
+                'period': period.id,
+                'out_invoice_sequence': sequence.id,
+                'out_credit_note_sequence': sequence.id,
+                'in_invoice_sequence': sequence.id,
+                'in_credit_note_sequence': sequence.id,
+                } for period, sequence in zip(periods, sequences)])
+    return fiscalyear
 
 
 def _create_payment_terms():
@@ -367,8 +386,11 @@ def _create_stock(templates):
     for template in templates:
         product, = template.products
         number = int(product.code.rsplit('-', 1)[1])
-        if quantity := stock_quantity(number):
-            lines.append({'product': product.id, 'quantity': quantity})
+        # also the products out of stock: the history may have shipped one
+        lines.append({
+                'product': product.id,
+                'quantity': stock_quantity(number),
+                })
     inventory, = Inventory.create([{
                 'location': warehouse.storage_location.id,
                 'lines': [('create', lines)],

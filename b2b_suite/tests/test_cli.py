@@ -226,3 +226,127 @@ def test_private_cluster(monkeypatch):
     assert not directory.exists()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(uri + 'postgres', connect_timeout=2)
+
+
+@pytest.fixture
+def served(demo_config, fake_admin, monkeypatch):
+    """Run `b2b serve` on a set-up SQLite database with the processes
+    replaced by a fake; return a function running it with arguments and
+    giving the (name, command) of each process it starts and the output"""
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    started = []
+
+    def run_all(commands, say):
+        for name, command, env in commands:
+            config_files = [command[i + 1] for i, arg in enumerate(command)
+                if arg == '-c']
+            started.append((name, command, [
+                        Path(f).read_text() for f in config_files]))
+        return 0
+    monkeypatch.setattr(cli, 'run_all', run_all)
+
+    def serve(*args, capsys):
+        started.clear()
+        assert cli.main(['serve', '--database', 'shop', *args]) == 0
+        return list(started), capsys.readouterr().out
+    return serve
+
+
+def test_serve_starts_cron_worker_and_mail_catcher(
+        served, monkeypatch, capsys):
+    """b2b serve starts trytond, trytond-cron, the portal and the mail
+    catcher (on the SMTP address of [email] uri) and prints its page's
+    URL; trytond-worker and [queue] worker only on PostgreSQL"""
+    monkeypatch.setenv('TRYTOND_EMAIL__URI', 'smtp://127.0.0.1:2526')
+    started, out = served('--portal', '127.0.0.1:5123',
+        '--mail', '127.0.0.1:8123', capsys=capsys)
+    names = [name for name, *_ in started]
+    assert names == ['trytond', 'trytond-cron', 'portal', 'mail']
+    commands = {name: command for name, command, _ in started}
+    assert Path(commands['trytond-cron'][0]).name == 'trytond-cron'
+    assert commands['trytond-cron'][-2:] == ['-d', 'shop']
+    assert commands['mail'][-4:] == [
+        '--smtp', '127.0.0.1:2526', '--web', '127.0.0.1:8123']
+    assert "E-mails sent by the demo: http://127.0.0.1:8123/" in out
+    assert "trytond-worker does not run on SQLite" in out
+    assert not any('worker = True' in c
+        for _, _, configs in started for c in configs)
+
+    # as on PostgreSQL: the worker, and every server queues for it
+    runs_worker = serving.runs_worker
+    monkeypatch.setattr(serving, 'runs_worker', lambda backend: True)
+    started, out = served('--portal', 'off', '--mail', 'off',
+        capsys=capsys)
+    assert [name for name, *_ in started] == [
+        'trytond', 'trytond-cron', 'trytond-worker']
+    assert all('[queue]\nworker = True' in c
+        for _, _, configs in started for c in configs)
+    monkeypatch.setattr(serving, 'runs_worker', runs_worker)
+
+    # a real SMTP server: nothing to catch
+    monkeypatch.setenv('TRYTOND_EMAIL__URI', 'smtp://mail.example:25')
+    started, out = served('--portal', 'off', capsys=capsys)
+    assert [name for name, *_ in started] == ['trytond', 'trytond-cron']
+    assert "E-mails: sent through smtp://mail.example:25" in out
+
+
+def test_servers_with_worker_on_postgresql(tmp_path):
+    "On PostgreSQL trytond-worker runs beside trytond and trytond-cron"
+    commands, url = serving.servers(
+        'shop', 'postgresql', tmp_path / 'trytond.conf', 'off')
+    assert [name for name, *_ in commands] == [
+        'trytond', 'trytond-cron', 'trytond-worker']
+    worker = commands[-1][1]
+    assert Path(worker[0]).name == 'trytond-worker'
+    assert worker[1:] == ['-c', str(tmp_path / 'trytond.conf'), '-d', 'shop']
+    assert serving.runs_worker('postgresql')
+    assert not serving.runs_worker('sqlite')
+
+
+def test_mail_catcher_lists_what_it_receives(tmp_path):
+    """The mail catcher receives an e-mail by SMTP and lists it on its page,
+    its text on the message's page"""
+    import json
+    import smtplib
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+    from email.message import EmailMessage
+
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            ports.append(probe.getsockname()[1])
+    smtp_port, web_port = ports
+    process = subprocess.Popen([sys.executable, '-m',
+            'b2b_suite.mailcatcher', '--smtp', f'127.0.0.1:{smtp_port}',
+            '--web', f'127.0.0.1:{web_port}'])
+    page = f'http://127.0.0.1:{web_port}/'
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(page, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        message = EmailMessage()
+        message['From'] = 'shop@example.com'
+        message['To'] = 'kupiec@demo.example'
+        message['Subject'] = "Zamówienie nr 7 przyjęte"
+        message.set_content("Dziękujemy za zamówienie.\nZespół sklepu")
+        with smtplib.SMTP('127.0.0.1', smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+        listing = urllib.request.urlopen(page, timeout=5).read().decode()
+        assert "Zamówienie nr 7 przyjęte" in listing
+        assert "kupiec@demo.example" in listing
+        caught, = json.loads(urllib.request.urlopen(
+                page + 'messages.json', timeout=5).read())
+        assert caught['to'] == ['kupiec@demo.example']
+        shown = urllib.request.urlopen(
+            page + f'messages/{caught["id"]}', timeout=5).read().decode()
+        assert "Dziękujemy za zamówienie." in shown
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0

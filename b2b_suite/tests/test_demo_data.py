@@ -38,6 +38,9 @@ COUNTED = {
     'account.period': [],
     'stock.inventory': [],
     'stock.move': [],
+    'sale.sale': [],
+    'account.invoice': [],
+    'b2b.payment': [],
     }
 
 
@@ -54,7 +57,8 @@ class DemoDataTestCase(unittest.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         drop_db()
-        activate_module(['b2b_base'])
+        # b2b_credit: the demo buyer's history has payments
+        activate_module(['b2b_credit'])
         demo_data.load(DB_NAME, 'small', progress=False)
 
     @classmethod
@@ -313,6 +317,58 @@ class DemoDataTestCase(unittest.TestCase):
         self.assertEqual(registration.state, 'pending')
         self.assertEqual(registration.party.b2b_status, 'pending')
         self.assertEqual(registration.email, 'nowa@firma.example')
+
+    @with_transaction(user=0)
+    def test_buyer_history(self):
+        """Test the demo buyer's orders in every state, its invoices of the
+        past months paid, paid in part and overdue, and its payments"""
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Sale = pool.get('sale.sale')
+        Invoice = pool.get('account.invoice')
+        Payment = pool.get('b2b.payment')
+        Date = pool.get('ir.date')
+        user, = WebUser.search([('email', '=', demo_data.DEMO_LOGIN)])
+        with Transaction().set_context(company=self.company().id):
+            today = Date.today()
+            orders = Sale.b2b_orders(user)
+            self.assertEqual(sorted(o.state for o in orders), [
+                    'cancelled', 'confirmed', 'done', 'processing',
+                    'processing', 'quotation'])
+            self.assertTrue(all(o.number and o.sale_date < today
+                    for o in orders))
+            self.assertEqual(
+                sorted(o.state for o in orders if o.shipment_state == 'sent'),
+                ['done', 'processing', 'processing'])
+
+            invoices = Invoice.b2b_invoices(user)
+            self.assertEqual(
+                sorted(i.b2b_payment_status() for i in invoices),
+                ['overdue', 'paid', 'partial'])
+            month = today.replace(day=1)
+            self.assertTrue(all(i.invoice_date < month for i in invoices))
+            self.assertEqual(
+                {i.number[-4:] for i in invoices}, {'0001'})
+            overdue, = [i for i in invoices
+                if i.b2b_payment_status() == 'overdue']
+            # deferred payment stays open to the demo buyer
+            self.assertLess((today - overdue.b2b_due_date()).days,
+                user.party.b2b_customer_group.overdue_days)
+
+            payments = Payment.b2b_payments(user)
+            self.assertEqual(len(payments), 2)
+            for invoice in invoices:
+                paid = sum((a.amount for p in payments
+                        for a in p.allocations if a.invoice == invoice),
+                    Decimal(0))
+                self.assertEqual(
+                    paid, invoice.total_amount - invoice.amount_to_pay)
+            credit = user.party.b2b_credit()
+            self.assertEqual(credit.receivable,
+                sum(i.amount_to_pay for i in invoices))
+            confirmed, = [o for o in orders if o.state == 'confirmed']
+            self.assertEqual(credit.orders, confirmed.total_amount)
+            self.assertLess(credit.used, credit.limit)
 
     def test_load_again(self):
         "Test a second load changes nothing"

@@ -124,9 +124,36 @@ class Sale(metaclass=PoolMeta):
             line.b2b_set_quantity(_exact(line.quantity or 0) + quantity)
             if line not in to_save:
                 to_save.append(line)
+        # the lines added to, priced before they are written once
+        cls._b2b_price_lines(cart, to_save)
         Line.save(to_save)
-        cls.b2b_reprice([cart])
         return cart
+
+    @classmethod
+    def _b2b_price_lines(cls, cart, lines):
+        """Set the unit price of these lines of the cart from the pricing
+        service, in one call, without writing them
+
+        A line's price depends on its own product, quantity, unit and
+        manual price only (the quantity tier and the package discount are
+        reached by the line's quantity, not by the cart's), so a change of
+        one line prices that line alone; placing the order prices every
+        line again (quote)."""
+        pool = Pool()
+        Pricing = pool.get('b2b.pricing')
+        party = cart.b2b_customer
+        lines = [l for l in lines if l.product
+            and getattr(l, 'shipment_cost', None) is None]
+        if not party or not lines:
+            return
+        with Transaction().set_context(company=cart.company.id):
+            prices = Pricing.compute(party, [
+                    (l.product, l.quantity, l.unit,
+                        getattr(l, 'b2b_manual_price', None))
+                    for l in lines], date=cart.sale_date)
+        for line, price in zip(lines, prices):
+            if line.unit_price != price.unit_price:
+                line.unit_price = price.unit_price
 
     @classmethod
     def b2b_positive_quantity(cls, product, quantity):
@@ -160,9 +187,9 @@ class Sale(metaclass=PoolMeta):
         else:
             line.b2b_set_quantity(
                 cls.b2b_positive_quantity(line.product, quantity))
+            # this line alone: the other lines' prices do not depend on it
+            cls._b2b_price_lines(cart, [line])
             line.save()
-        # a fresh record: the cart's lines as they are now
-        cls.b2b_reprice([cls(cart.id)])
 
     @classmethod
     def b2b_cart_remove(cls, web_user, line):
@@ -285,12 +312,21 @@ class Sale(metaclass=PoolMeta):
             cart.payment_term = payment_method.payment_term
         cart.comment = (comment or '').strip() or None
         cart.reference = (reference or '').strip() or None
-        cart.save()
+        # written by quote, with the shipment cost line, in one save
         cls.quote([cart])
         if not Configuration(1).order_review:
             cls.confirm([cart])
-        cart.b2b_send_order_email()
+        # a task of the queue: sent once the order is committed (by a
+        # worker, or right after the commit when none runs), never for an
+        # order rolled back, and the buyer does not wait for the mail server
+        cls.__queue__.b2b_send_order_emails([cart])
         return cart
+
+    @classmethod
+    def b2b_send_order_emails(cls, sales):
+        "Confirm the orders to their buyers (run by the task queue)"
+        for sale in sales:
+            sale.b2b_send_order_email()
 
     def b2b_send_order_email(self):
         "Confirm the order to the buyer, in the company's language"

@@ -32,6 +32,12 @@ PORTAL_WALK = textwrap.dedent('''
         response = client.get(path, follow_redirects=True,
             headers={'Accept-Language': 'pl'})
         print(path, response.status_code, 'zł' in text(response))
+    # the PDF of the buyer's oldest invoice (of its history)
+    import re
+    pdf = re.findall(r'href="([^"]+[.]pdf)"',
+        client.get('/account/invoices').text)[-1]
+    response = client.get(pdf)
+    print('pdf', response.status_code, response.data[:5] == b'%PDF-')
     ''')
 
 
@@ -110,8 +116,9 @@ def test_demo_on_sqlite(demo):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == 'login 302', result.stdout
+    assert lines[-1] == 'pdf 200 True', result.stdout
     pages = {path: (status, prices)
-        for path, status, prices in map(str.split, lines[1:])}
+        for path, status, prices in map(str.split, lines[1:-1])}
     assert len(pages) == 8, result.stdout
     assert all(s == '200' for s, _ in pages.values()), result.stdout
     # the buyer's prices in złoty on the catalog, a product and the credit
@@ -182,6 +189,13 @@ def test_demo_bank_statement(demo):
             ['pending', demo_data.RULE_ACCOUNTS[key]]]
 
     planned = demo_data.demo_invoices(statement.date)
+    # those of the month: the others are the demo buyer's history
+    month = 'FV/%d/%02d/' % (statement.date.year, statement.date.month)
+    history = [i for i in facts['invoices']
+        if not i['number'].startswith(month)]
+    assert history and all(i['party'] == demo_data.CUSTOMERS[0]
+        and i['date'] < str(statement.date.replace(day=1)) for i in history)
+    facts['invoices'] = [i for i in facts['invoices'] if i not in history]
     assert facts['invoices'] == [{
             'number': i['number'], 'party': i['customer'],
             'date': str(i['date']), 'total': str(i['total']),
@@ -246,7 +260,9 @@ WALKTHROUGH = textwrap.dedent('''
             'statement': str(statement.end_balance
                 - statement.start_balance),
             'to_pay': {i.number[-4:]: str(i.amount_to_pay)
-                for i in Invoice.search([('type', '=', 'out')])},
+                for i in Invoice.search([('type', '=', 'out'),
+                        ('number', 'like', statement.date.strftime(
+                                'FV/%Y/%m/%%'))])},
             }
     print(json.dumps(in_company('demo', None, walk)))
     ''')

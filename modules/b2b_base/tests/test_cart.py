@@ -1,5 +1,6 @@
 # This file is part of the B2B wholesale suite.
 from decimal import Decimal
+from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.pool import Pool
@@ -8,6 +9,23 @@ from trytond.transaction import Transaction
 from ..exceptions import B2BAccessError, CheckoutError, SaleQuantityError
 from .test_pricing import with_setup
 from .tools import create_customer, smtp_sink
+
+
+def queued_emails():
+    """Return the order e-mail tasks queued by this thread's transactions
+    that still exist (a task rolled back with its transaction is gone)"""
+    Queue = Pool().get('ir.queue')
+    tasks = Queue.search([('id', 'in', list(Transaction().tasks))])
+    return [t for t in tasks
+        if t.data['method'] == 'b2b_send_order_emails']
+
+
+def send_queued_emails():
+    """Run the queued order e-mail tasks as a worker does after the commit
+    (the sale's own processing, also queued, is left alone)"""
+    for task in queued_emails():
+        Transaction().tasks.remove(task.id)
+        task.run()
 
 
 class CartTestMixin:
@@ -277,6 +295,11 @@ class CartTestMixin:
             # 2 drills, the carrier's shipment cost line added by Tryton
             self.assertEqual(order.untaxed_amount, Decimal('220.00'))
             Transaction().commit()
+            # not sent by the request: a task of the queue, run after the
+            # commit (by a worker, or by the portal when none runs)
+            self.assertEqual(messages, [])
+            send_queued_emails()
+            Transaction().commit()
         mail, = messages
         self.assertEqual(mail['To'], self.buyer.email)
         self.assertIn(order.number, mail['Subject'])
@@ -284,6 +307,58 @@ class CartTestMixin:
         self.assertIn("Your reference: PO-77", mail.get_content())
         # the cart is now empty: a new one starts
         self.assertIsNone(Sale.b2b_cart(self.buyer))
+
+    @with_setup
+    def test_order_email_not_sent_when_rolled_back(self):
+        "An order rolled back sends no e-mail"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        self._shop()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        Transaction().commit()
+        with smtp_sink() as messages:
+            Sale.b2b_place_order(self.buyer, Sale(cart.id),
+                shipment_address=self.address, carrier=self.carrier,
+                payment_method=self.transfer)
+            self.assertEqual(len(queued_emails()), 1)
+            Transaction().rollback()
+            self.assertEqual(queued_emails(), [])
+            send_queued_emails()
+            Transaction().commit()
+        self.assertEqual(messages, [])
+        cart = Sale(cart.id)
+        self.assertEqual(cart.state, 'draft')
+
+    @with_setup
+    def test_cart_change_prices_the_line_alone(self):
+        """Changing a line's quantity asks the pricing service for that
+        line only: it reaches its quantity tier, the others keep their
+        prices and the totals follow"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Pricing = pool.get('b2b.pricing')
+        Tier = pool.get('b2b.quantity.discount')
+        Tier(template=self.drill.template, quantity=10,
+            discount=Decimal(10)).save()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
+                (self.screw, 3), (self.coffee, 0.5)])
+        lines = {l.product.name: l for l in cart.lines}
+        asked = []
+        original = Pricing.compute.__func__
+
+        def compute(cls, party, lines, date=None):
+            asked.append([int(l[0]) for l in lines])
+            return original(cls, party, lines, date=date)
+        with patch.object(Pricing, 'compute', classmethod(compute)):
+            Sale.b2b_cart_set_quantity(self.buyer, lines["Drill"], 10)
+        self.assertEqual(asked, [[self.drill.id]])
+        cart = Sale.b2b_cart(self.buyer)
+        self.assertEqual(
+            sorted((l.product.name, l.unit_price) for l in cart.lines), [
+                ("Coffee", Decimal('80.0000')),
+                ("Drill", Decimal('90.0000')),
+                ("Screw", Decimal('10.0000'))])
+        self.assertEqual(cart.untaxed_amount, Decimal('970.00'))
 
     @with_setup
     def test_place_order_refusals(self):
