@@ -3,7 +3,10 @@
 
 Prices come only from b2b.pricing.compute (one call per page), stock
 levels from product.product quantities in the warehouse (one call per
-page), and what a visitor sees from the shop visibility setting.
+page), and what a visitor sees from the shop visibility setting. A
+product's picture (Tryton's product_image) is served by its own route,
+scoped like the product's page, with a neutral placeholder when it has
+none.
 
 A rendered catalog page is kept in the process (PageCache) for the same
 company, rights, language, address and products as long as the stamp of
@@ -22,15 +25,19 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     get_template_attribute,
+    make_response,
+    redirect,
     render_template,
     request,
+    url_for,
 )
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from trytond import backend
 from trytond.exceptions import UserError
-from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
 from . import i18n, inputs, scope
@@ -40,6 +47,13 @@ blueprint = Blueprint('shop', __name__)
 # stands for the session's CSRF token in a kept page (letters only, so
 # that HTML escaping leaves it as it is)
 CSRF_PLACEHOLDER = 'CsrfTokenOfTheSessionGoesHere'
+# the sizes (pixels) of the pictures the pages ask for: the cart's and
+# quick order's, the catalog's cards, the product page (twice the CSS size,
+# for dense screens); product.image keeps each size it made
+IMAGE_SIZES = {'line': 64, 'card': 200, 'page': 400}
+# a picture's URL changes with the picture (its version): a browser keeps
+# it a week, for its own user only (what may be seen depends on who asks)
+IMAGE_MAX_AGE = 7 * 24 * 3600
 
 
 class PageCache:
@@ -95,6 +109,8 @@ class Offer:
     unit: str
     minimum: Decimal
     step: Decimal
+    quantity: Decimal = None  # proposed in the quantity box
+    image: str = None  # version of the picture, None: a placeholder
     package: Decimal = None
     package_discount: Decimal = None
     package_only: bool = False
@@ -137,6 +153,7 @@ def _offers(products):
     units = {u['id']: u for u in Uom.read(
             list({t['sale_uom'] for t in templates.values()}),
             ['symbol', 'rounding'])}
+    images = Product.b2b_images(products)
     result = []
     for product in products:
         template = templates[values[product.id]['template']]
@@ -144,6 +161,7 @@ def _offers(products):
         minimum, step = Product.b2b_quantity_rule_of(
             template, unit['rounding'])
         package = template['b2b_package_quantity']
+        image = images.get(product.id)
         result.append(Offer(
                 product=ProductRef(product.id),
                 name=template['name'],
@@ -151,6 +169,9 @@ def _offers(products):
                 unit=unit['symbol'],
                 minimum=minimum,
                 step=step,
+                quantity=Product.b2b_default_quantity_of(
+                    template, unit['rounding']),
+                image=image[1] if image else None,
                 package=_decimal(package) if package else None,
                 package_discount=(
                     template['b2b_package_discount'] if package else None),
@@ -300,7 +321,7 @@ def catalog():
         domain.append(('template.categories', 'child_of', [category.id],
                 'parent'))
     if search:
-        domain.append(('rec_name', 'ilike', f'%{escape_wildcard(search)}%'))
+        domain.extend(Product.b2b_search_domain(search))
     # one row more than a page tells whether there is a next one: counting
     # every match of a large catalog costs more than the page itself
     products = Product.b2b_catalog_products(domain,
@@ -331,9 +352,10 @@ def catalog():
         category=category, search=search)
 
 
-@blueprint.route('/product/<int:product_id>')
-@transaction()
-def product(product_id):
+def _visible_product(product_id):
+    """Return the rights of the request and the product of the catalog it
+    may see (the product's page, its picture), else abort: 404, or 401
+    where the shop is for logged-in users only"""
     rights = _rights_or_abort()
     Product = pool().get('product.product')
     products = Product.search([
@@ -342,8 +364,15 @@ def product(product_id):
             ], limit=1)
     if not products:
         abort(404)
-    product, = products
-    offer, = offers(products, rights, tiers=True)
+    return rights, products[0]
+
+
+@blueprint.route('/product/<int:product_id>')
+@transaction()
+def product(product_id):
+    rights, product = _visible_product(product_id)
+    Product = pool().get('product.product')
+    offer, = offers([product], rights, tiers=True)
 
     # "what would N cost": the quantity is read and checked by the module
     # (its one parser and quantity rule) and the price comes from the
@@ -368,3 +397,59 @@ def product(product_id):
         category=product.template.categories[0]
         if product.template.categories else None,
         quote=quote, quote_error=error, quantity=quantity)
+
+
+@blueprint.route('/product/<int:product_id>/price', methods=['POST'])
+def price(product_id):
+    """The price button of the product page's quantity box, whose form
+    posts to the cart: the page with the price of that quantity (a GET,
+    which can be reloaded and kept; the quantity is read there)"""
+    quantity = request.form.get('quantity', '')[:40]
+    return redirect(url_for('shop.product', product_id=product_id,
+            quantity=quantity or None), 303)
+
+
+@blueprint.route('/product/<int:product_id>/image/<size>')
+@transaction()
+def image(product_id, size):
+    """The product's picture at one of IMAGE_SIZES to whoever may see the
+    product (else not found), kept by the browser and answered 304 when it
+    has it already"""
+    if size not in IMAGE_SIZES:
+        abort(404)
+    _, product = _visible_product(product_id)
+    Product = pool().get('product.product')
+    Image = pool().get('product.image')
+    found = Product.b2b_images([product])[product.id]
+    if found is None:
+        abort(404)
+    image_id, version = found
+    response = make_response()
+    response.set_etag(f'{version}-{size}')
+    response.cache_control.private = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    if request.if_none_match.contains(f'{version}-{size}'):
+        response.status_code = 304
+        return response
+    image = Image(image_id)
+    try:
+        # product.image keeps the resized picture (in a transaction of its
+        # own) for the next request
+        data = image.get(IMAGE_SIZES[size])
+    except backend.DatabaseIntegrityError:
+        # another request kept the same size first
+        data = image._resize(IMAGE_SIZES[size])
+    response.set_data(data)
+    response.content_type = 'image/jpeg'
+    return response
+
+
+@blueprint.app_template_global()
+def product_image(product):
+    """Return the version of the product's picture (None: it has none) for
+    the lines of the cart and the quick order, kept for the request"""
+    images = g.setdefault('product_images', {})
+    if product.id not in images:
+        Product = pool().get('product.product')
+        images.update(Product.b2b_images([product]))
+    return images[product.id]

@@ -59,6 +59,7 @@ from .generate import (
     tax_identifier,
 )
 from .history import create_history, history_years
+from .images import product_picture
 from .statement import demo_invoices, pl_iban
 from .tools import (
     get_country,
@@ -329,9 +330,11 @@ def _create_products(rng, categories, account_categories, units,
         progress):
     pool = Pool()
     Template = pool.get('product.template')
+    category_indexes = {name: i for i, (name, *_) in enumerate(CATALOGUE)}
     values = []
     for product in small_products(rng):
         unit = units[product['unit']]
+        item = product['name'].split(' — ')[0]
         values.append({
                 'name': product['name'],
                 'code': product['code'],
@@ -344,6 +347,11 @@ def _create_products(rng, categories, account_categories, units,
                 'categories': [('add', [categories[product['category']].id])],
                 'products': [('create', [{
                                 'cost_price': product['cost_price'],
+                                }])],
+                'images': [('create', [{
+                                'image': product_picture(
+                                    category_indexes[product['category']],
+                                    item, product['code']),
                                 }])],
                 **product['rules'],
                 })

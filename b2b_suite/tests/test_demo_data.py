@@ -24,6 +24,7 @@ COUNTED = {
     'product.template': [],
     'product.product': [],
     'product.category': [],
+    'product.image': [],
     'product.price_list': [],
     'product.price_list.line': [],
     'b2b.quantity.discount': [],
@@ -134,6 +135,11 @@ class DemoDataTestCase(unittest.TestCase):
             self.assertTrue(all(
                     0 < p.cost_price < p.list_price_used for p in products))
             self.assertTrue(all(p.categories for p in products))
+            # a picture each (the portal shows it), JPEG
+            self.assertTrue(all(
+                    len(p.template.images) == 1
+                    and p.template.images[0].image.startswith(b'\xff\xd8')
+                    for p in products))
             self.assertTrue(all(
                     p.account_category.customer_taxes for p in products))
             self.assertEqual(

@@ -216,11 +216,8 @@ class Sale(metaclass=PoolMeta):
                 parsed.append((raw, None, None, exception.message))
                 continue
             parsed.append((raw, match.group('code'), quantity, None))
-        codes = {code for _, code, _, _ in parsed if code}
-        products = {p.code: p for p in Product.search([
-                    ('code', 'in', list(codes)),
-                    ('salable', '=', True),
-                    ])} if codes else {}
+        products = Product.b2b_products_by_code(
+            {code for _, code, _, _ in parsed if code})
         results = []
         for raw, code, quantity, error in parsed:
             product = products.get(code) if code else None

@@ -5,6 +5,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from sql import Cast, Literal, Union
 from sql.aggregate import Count, Max
 from sql.conditionals import Coalesce
+from sql.functions import Lower
 from sql.operators import Any, Equal
 
 from trytond import backend
@@ -12,9 +13,13 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
+from . import unaccent
 from .exceptions import QuantityError, SaleQuantityError
+
+unaccent.enable_sqlite()
 
 # A typed quantity: digits with one decimal separator (0,25 or 0.25), no
 # sign, exponent, thousands separator or other characters; ASCII digits
@@ -33,6 +38,8 @@ QUANTITY_SPACES = ' \t\r\n\xa0\u202f'
 # No wholesale line comes near it: it stops typos and hostile input before
 # they reach the float, the prices and the amounts.
 MAXIMUM_QUANTITY = Decimal(10 ** 9)
+# the words of a catalog search that must all be found
+SEARCH_WORDS = 5
 
 
 def _decimal(value):
@@ -116,6 +123,12 @@ class Product(metaclass=PoolMeta):
             Index(t, (t.code, Index.Range()), (t.id, Index.Range())))
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # the catalog searches names without diacritics
+        unaccent.create_extension()
+
+    @classmethod
     def default_code_readonly(cls):
         # replaces product's (no super()), as the template's above
         return _code_sequence_set('product_sequence')
@@ -157,6 +170,25 @@ class Product(metaclass=PoolMeta):
     def b2b_quantity_rule(self):
         "Return (minimum, step) of the quantity of the product (sale unit)"
         return self.b2b_quantity_rule_of(self.template, self.sale_uom.rounding)
+
+    @classmethod
+    def b2b_default_quantity_of(cls, template, unit_rounding):
+        """Return the quantity the shop proposes (template and unit_rounding
+        as for b2b_quantity_rule_of): the minimum when the product has a
+        selling rule (minimum, sale step, whole packages), else one sale
+        unit, rounded up to the unit's rounding: that rounding (0.01 l) is
+        the precision of a quantity, not a quantity anyone orders"""
+        get = (template.get if isinstance(template, dict)
+            else lambda name: getattr(template, name))
+        minimum, step = cls.b2b_quantity_rule_of(template, unit_rounding)
+        if not (get('sale_quantity_minimal') or get('sale_quantity_rounding')
+                or (get('b2b_package_only')
+                    and get('b2b_package_quantity'))):
+            one = (1 / step).to_integral_value(ROUND_CEILING) * step
+            minimum = max(minimum, one).normalize()
+        # written without exponent (50, not 5E+1): the value of a form
+        return minimum.quantize(1) if minimum == minimum.to_integral_value(
+            ) else minimum
 
     def b2b_check_sale_quantity(self, quantity, unit=None,
             waive_minimum=False):
@@ -264,6 +296,89 @@ class Product(metaclass=PoolMeta):
             ]
 
     @classmethod
+    def b2b_search_domain(cls, text):
+        """Return the domain of the products a customer's search text
+        finds: each of its words in the code (any part of it, in any case:
+        00026 and hd-00026 find HD-00026) or in the name (without
+        diacritics where the database can: maka finds Mąka)"""
+        domain = []
+        for word in text.split()[:SEARCH_WORDS]:
+            value = f'%{escape_wildcard(word)}%'
+            domain.append(['OR',
+                    ('code', 'ilike', value),
+                    ('template.name', 'ilike', value),
+                    ])
+        return domain
+
+    @classmethod
+    def b2b_products_by_code(cls, codes):
+        """Return {code: product} of the salable products whose code is one
+        of codes in any case (hd-00040 is HD-00040); a product whose code
+        is the same to the letter comes before one that differs in case"""
+        codes = {c for c in codes if c}
+        found = {p.code: p for p in cls.search([
+                    ('code', 'in', list(codes)),
+                    ('salable', '=', True),
+                    ])} if codes else {}
+        result = {c: found[c] for c in codes if c in found}
+        missing = {c.lower(): c for c in codes if c not in result}
+        if missing:
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            ids = []
+            for sub_codes in grouped_slice(list(missing)):
+                cursor.execute(*table.select(table.id,
+                        where=Lower(table.code).in_(list(sub_codes))))
+                ids += [i for i, in cursor]
+            products = cls.search([
+                    ('id', 'in', ids),
+                    ('salable', '=', True),
+                    ], order=[('code', 'ASC'), ('id', 'ASC')])
+            for product in products:
+                code = missing.get(product.code.lower())
+                if code is not None:
+                    result.setdefault(code, product)
+        return result
+
+    @classmethod
+    def b2b_images(cls, products):
+        """Return per product id its image shown in the shop (product.image:
+        the first of the product's own, else of its template's) as (image
+        id, version), None for a product without image; the version
+        changes when the image does"""
+        pool = Pool()
+        Image = pool.get('product.image')
+        ids = [int(p) for p in products]
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        templates = {}
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.select(table.id, table.template,
+                    where=table.id.in_(list(sub_ids))))
+            templates.update(cursor)
+        result = dict.fromkeys(ids)
+        if not templates:
+            return result
+        # the order of product.image (its sequence, then id); read, not
+        # browsed: a record would read more than these columns
+        images = Image.search_read([
+                ('template', 'in', list(set(templates.values()))),
+                ], fields_names=['product', 'template', 'write_date',
+                'create_date'])
+        own, common = {}, {}
+        for image in images:
+            stamp = image['write_date'] or image['create_date']
+            value = (image['id'], '%x-%x' % (
+                    image['id'], int(stamp.timestamp() * 1000)))
+            if image['product']:
+                own.setdefault(image['product'], value)
+            else:
+                common.setdefault(image['template'], value)
+        for product_id, template_id in templates.items():
+            result[product_id] = own.get(product_id, common.get(template_id))
+        return result
+
+    @classmethod
     def b2b_catalog_products(cls, domain, offset=0, limit=None):
         """Return the products of the domain in the catalog's order (code,
         then id: the order of the index of __setup__), browsed from the
@@ -329,6 +444,7 @@ class Product(metaclass=PoolMeta):
         ('product.template', 'template'),
         ('product.template-product.category', 'template'),
         ('product.list_price', 'template'),
+        ('product.image', 'template'),
         ('product.cost_price', 'product'),
         ('b2b.quantity.discount', None),
         ('product.category', None),

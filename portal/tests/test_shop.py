@@ -292,3 +292,167 @@ def test_kept_page_follows_changes(app, client):
                 'product': card, 'quantity': '12', 'next': '/cart',
                 'csrf_token': token})
         assert response.status_code == 302
+
+
+def _product_ids(*codes):
+    "Return {code: id} of the products"
+    from trytond.pool import Pool
+    Product = Pool().get('product.product')
+    return {p.code: p.id for p in Product.search([('code', 'in', codes)])}
+
+
+def test_search_by_part_of_code_and_name_without_diacritics(client):
+    """The search finds a product by any part of its code in any case and
+    by its name typed without Polish letters"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    for search in ['00026', 'hd-00026', 'HD-00026']:
+        cards = _cards(client.get('/', query_string={'q': search}))
+        assert [c.split(' HD-')[1][:5] for c in cards.values()] == [
+            '00026'], search
+    cards = _cards(client.get('/?q=maka'))
+    flour = [c for c in cards.values() if c.startswith("Mąka pszenna")]
+    # three brands of flour (and the pasta: Makaron)
+    assert len(flour) == 3, cards
+    assert all(c.startswith(("Mąka", "Makaron")) for c in cards.values())
+    # every word is looked for: the flour of one brand
+    cards = _cards(client.get('/?q=pszenna+mlyn'))
+    assert [c.split(" HD-")[0] for c in cards.values()] == [
+        "Mąka pszenna typ 450 — Młyn Mazowiecki"]
+
+
+def test_quick_order_codes_in_any_case(app, client):
+    "Quick order takes a code however its letters are cased"
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+        client.get('/cart').text)[1]
+    page = client.post('/cart/quick', data={
+            'lines': 'hd-00040 24\nHd-00006 2', 'csrf_token': token})
+    assert page.status_code == 200
+    assert "hd-00040 24: added" in text(page)
+    assert "Hd-00006 2: added" in text(page)
+    lines = text(client.get('/cart'))
+    assert "HD-00040" in lines and "HD-00006" in lines
+
+
+def _set_salable(code, salable):
+    from trytond.pool import Pool
+    Template = Pool().get('product.template')
+    template, = Template.search([('products.code', '=', code)])
+    Template.write([template], {'salable': salable})
+
+
+def test_product_images(app, client):
+    """The catalog, the product page and the cart show the product's
+    picture, served with caching headers to whoever may see the product
+    (a product out of the catalog: not found) and a placeholder for a
+    product without picture"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    ids = run(app, _product_ids, 'HD-00040', 'HD-00041', commit=False)
+    page = client.get('/?q=HD-0004')
+    src = re.search(r'<li class="card" data-product="%d">.*?<img [^>]*'
+        r'src="([^"]+)"' % ids['HD-00040'], page.text, flags=re.S)[1]
+    src = src.replace('&amp;', '&')
+    assert src.startswith(f"/product/{ids['HD-00040']}/image/card?v=")
+    picture = client.get(src)
+    assert picture.status_code == 200
+    assert picture.content_type == 'image/jpeg'
+    assert picture.data.startswith(b'\xff\xd8')
+    assert 'private' in picture.headers['Cache-Control']
+    assert 'max-age=' in picture.headers['Cache-Control']
+    again = client.get(src, headers={'If-None-Match': picture.headers['ETag']})
+    assert again.status_code == 304 and not again.data
+    product = client.get(f"/product/{ids['HD-00040']}").text
+    assert f"/product/{ids['HD-00040']}/image/page?v=" in product
+    assert client.get(
+        f"/product/{ids['HD-00040']}/image/huge").status_code == 404
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', product)[1]
+    client.post('/cart/add', data={'product': ids['HD-00040'],
+            'quantity': '1', 'csrf_token': token})
+    assert f"/product/{ids['HD-00040']}/image/line?v=" in client.get(
+        '/cart').text
+
+    # out of the catalog, its picture is refused like its page
+    run(app, _set_salable, 'HD-00041', False)
+    try:
+        for path in [f"/product/{ids['HD-00041']}",
+                f"/product/{ids['HD-00041']}/image/card"]:
+            assert client.get(path).status_code == 404, path
+    finally:
+        run(app, _set_salable, 'HD-00041', True)
+    assert client.get(
+        f"/product/{ids['HD-00041']}/image/card").status_code == 200
+
+    # a product without picture: a placeholder, its picture not found
+    def drop_image():
+        from trytond.pool import Pool
+        Image = Pool().get('product.image')
+        Image.delete(Image.search([('product', '=', None),
+                    ('template.products', '=', ids['HD-00041'])]))
+    run(app, drop_image)
+    card = re.search(r'<li class="card" data-product="%d">(.*?)</li>'
+        % ids['HD-00041'], client.get('/?q=HD-0004').text, flags=re.S)[1]
+    assert 'class="thumb thumb-card placeholder"' in card
+    assert '<img' not in card
+    assert client.get(
+        f"/product/{ids['HD-00041']}/image/card").status_code == 404
+
+
+def _quantity_box(page):
+    "Return the form of the product page that holds its quantity box"
+    forms = [f for f in re.findall(r'<form .*?</form>', page, flags=re.S)
+        if 'type="number"' in f]
+    assert len(forms) == 1, forms
+    return forms[0]
+
+
+def test_product_page_one_quantity_box(app, client):
+    """The product page has one quantity box: its form adds to the cart,
+    and its other button shows the price of the quantity on the page"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    product_id = run(app, _product_ids, 'HD-00001', commit=False)[
+        'HD-00001']
+    page = client.get(f'/product/{product_id}').text
+    form = _quantity_box(page)
+    assert 'action="/cart/add"' in form
+    price = re.search(r'formaction="([^"]+)"', form)[1]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    response = client.post(price, data={'quantity': '50',
+            'product': product_id, 'csrf_token': token, 'next': '/'})
+    assert response.status_code == 303
+    quote = client.get(response.location)
+    assert 'class="quote"' in quote.text
+    # the price of 50 (the group's price list line from 50), as in
+    # test_price_in_a_request_is_ignored
+    assert "50 kg:" in text(quote)
+    assert 'value="50"' in _quantity_box(quote.text)
+
+    response = client.post('/cart/add', data={'quantity': '50',
+            'product': product_id, 'csrf_token': token,
+            'next': response.location})
+    assert response.status_code == 302
+    assert "HD-00001" in text(client.get('/cart'))
+
+
+def test_default_quantity(client):
+    """The quantity box proposes the product's minimum or sale step, one
+    unit for a product without either (not the unit's 0.01 l)"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'en')
+    # HD-00001 flour by 0.25 kg, HD-00006 oil (litres, no rule), the
+    # cardboard boxes of Opakowania from 25, the fold boxes from 50
+    cards = {}
+    for search in ['HD-00001', 'HD-00006', 'Karton klapowy',
+            'Pudełko fasonowe']:
+        page = client.get('/', query_string={'q': search}).text
+        cards.update(re.findall(
+                r'<span class="code">([^<]+)</span>.*?'
+                r'<input type="number"[^>]* value="([^"]+)"', page,
+                flags=re.S))
+    assert cards['HD-00001'] == '0.25'
+    assert cards['HD-00006'] == '1'
+    boxes = {v for c, v in cards.items() if c not in {'HD-00001', 'HD-00006'}}
+    assert boxes == {'25', '50'}

@@ -410,5 +410,50 @@ class B2BBaseTestCase(
                 with self.assertRaises(UserError):
                     group.save()
 
+    @with_transaction()
+    def test_catalog_search_codes_and_quantity(self):
+        """The shop's search finds any part of a code in any case and a
+        name without its diacritics; quick order's codes are read in any
+        case; the proposed quantity is the minimum or step, else 1"""
+        from ..unaccent import unaccent
+        pool = Pool()
+        Template = pool.get('product.template')
+        Product = pool.get('product.product')
+        Uom = pool.get('product.uom')
+        liter, = Uom.search([('symbol', '=', 'l')])
+        kg, = Uom.search([('symbol', '=', 'kg')])
+        products = {}
+        for code, name, unit, values in [
+                ('HD-00026', "Mąka pszenna", kg, {
+                        'sale_quantity_rounding': 0.25}),
+                ('HD-00027', "Olej rzepakowy", liter, {}),
+                ('HD-00028', "Żelki", kg, {'sale_quantity_minimal': 50}),
+                ]:
+            template = Template(name=name, code=code, type='goods',
+                salable=True, default_uom=unit, sale_uom=unit,
+                products=[{}], **values)
+            template.save()
+            products[code], = template.products
+
+        def found(text):
+            return {p.code for p in Product.search(
+                    Product.b2b_search_domain(text))}
+        for text in ['00026', 'hd-00026', 'maka', 'MĄKA psz']:
+            self.assertEqual(found(text), {'HD-00026'}, text)
+        self.assertEqual(found('zelki 0002'), {'HD-00028'})
+        self.assertEqual(found('HD-0002'), set(products))
+        self.assertEqual(found('%'), set())
+        self.assertEqual(unaccent("Żółć Łódź"), "Zolc Lodz")
+
+        self.assertEqual(
+            Product.b2b_products_by_code(['hd-00027', 'HD-00026', 'HD-9']),
+            {'hd-00027': products['HD-00027'],
+                'HD-00026': products['HD-00026']})
+
+        self.assertEqual(
+            {c: str(p.b2b_default_quantity_of(p.template, p.sale_uom.rounding))
+                for c, p in products.items()},
+            {'HD-00026': '0.25', 'HD-00027': '1', 'HD-00028': '50'})
+
 
 del ModuleTestCase
