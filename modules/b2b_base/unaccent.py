@@ -44,10 +44,13 @@ def create_extension():
     cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
     if cursor.fetchone():
         return
+    # Tryton's PostgreSQL backend is psycopg's: its errors (no privilege,
+    # the extension not installed on the server) leave the search as it was
+    from psycopg import Error as PostgreSQLError
     cursor.execute('SAVEPOINT b2b_unaccent')
     try:
         cursor.execute('CREATE EXTENSION IF NOT EXISTS unaccent')
-    except Exception as exception:
+    except PostgreSQLError as exception:
         cursor.execute('ROLLBACK TO SAVEPOINT b2b_unaccent')
         logger.warning("The search keeps diacritics: PostgreSQL's unaccent "
             "extension could not be added (%s)", exception)
