@@ -25,6 +25,8 @@ blueprint = Blueprint('auth', __name__)
 REGISTRATION_FIELDS = [
     'company_name', 'tax_number', 'street', 'postal_code', 'city',
     'country', 'contact_name', 'email', 'phone', 'password']
+# the checkboxes of the consents the registration records
+CONSENTS = ['accept_terms', 'accept_privacy']
 
 
 def safe_next(default):
@@ -154,8 +156,10 @@ def reset_set():
         return _page('auth/reset_set.html', 400, **values,
             error=_("The two passwords differ."))
     try:
-        # checked first so that a refused password keeps the link valid
-        User.validate_password(password, [])
+        # checked first so that a refused password keeps the link valid;
+        # the rules of [password], and not the account's e-mail
+        User.validate_password(password,
+            WebUser.search([('email', '=', email.strip().lower())], limit=1))
     except UserError as exception:
         return _page('auth/reset_set.html', 400, **values,
             error=exception.message)
@@ -166,10 +170,9 @@ def reset_set():
 
 
 def _countries():
+    "The countries of the form: code and name in the page's language"
     Country = pool().get('country.country')
-    return [(c.code, c.name) for c in Country.search([
-                ('code', '!=', None),
-                ], order=[('name', 'ASC')])]
+    return i18n.countries(Country.search([('code', '!=', None)]))
 
 
 @blueprint.route('/register', methods=['GET', 'POST'])
@@ -183,6 +186,8 @@ def register():
         abort(404)
     values, error = inputs.form_texts(REGISTRATION_FIELDS[:-1], 200)
     values['password'] = request.form.get('password', '')
+    for consent in CONSENTS:
+        values[consent] = bool(request.form.get(consent))
     if error is None and (inputs.has_control(values['password'], False)
             or inputs.has_control(request.form.get('password_again', ''),
                 False)):
