@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from stdnum.eu import vat as eu_vat
 
 from trytond.exceptions import RateLimitException, UserError
 from trytond.transaction import Transaction
@@ -25,6 +26,10 @@ blueprint = Blueprint('auth', __name__)
 REGISTRATION_FIELDS = [
     'company_name', 'tax_number', 'street', 'postal_code', 'city',
     'country', 'contact_name', 'email', 'phone', 'password']
+# the countries of the EU VAT numbers (python-stdnum; XI is Northern
+# Ireland's VAT prefix, not a country)
+EU_COUNTRIES = sorted(
+    code.upper() for code in eu_vat.MEMBER_STATES if code != 'xi')
 # the checkboxes of the consents the registration records
 CONSENTS = ['accept_terms', 'accept_privacy']
 
@@ -170,9 +175,10 @@ def reset_set():
 
 
 def _countries():
-    "The countries of the form: code and name in the page's language"
+    """The countries of the registration form, in the page's language: the
+    member states of the EU, whose VAT numbers the registration takes"""
     Country = pool().get('country.country')
-    return i18n.countries(Country.search([('code', '!=', None)]))
+    return i18n.countries(Country.search([('code', 'in', EU_COUNTRIES)]))
 
 
 @blueprint.route('/register', methods=['GET', 'POST'])

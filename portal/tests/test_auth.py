@@ -178,8 +178,12 @@ def test_registration_refusals(app, client):
         email='zgody.test@example.com')
     del values['language']
     client.set_cookie('lang', 'pl')
+    run(app, _add_countries, {'DE': "Germany", 'US': "United States"})
     form = client.get('/register').text
     assert 'name="accept_terms"' in form and 'name="accept_privacy"' in form
+    # the countries of EU VAT numbers, named in Polish
+    assert re.search(r'<option value="DE"[^>]*>Niemcy</option>', form)
+    assert 'value="US"' not in form
     for changes, message in [
             ({'password': 'Krotkie'}, "co najmniej 8 znaków"),
             ({'password': '12345678'}, "hasło jest niedozwolone"),
@@ -203,6 +207,14 @@ def test_registration_refusals(app, client):
     response = client.post('/register', data=data)
     assert response.status_code == 302
     assert run(app, _consents, values['email']) == [True, True]
+
+
+def _add_countries(names):
+    from trytond.pool import Pool
+    Country = Pool().get('country.country')
+    Country.create([{'code': code, 'name': name}
+            for code, name in names.items()
+            if not Country.search([('code', '=', code)])])
 
 
 def _consents(email):
