@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / 'trytond.conf'
 # options holding a path, resolved relative to the configuration file
-PATH_OPTIONS = [('database', 'path'), ('web', 'root')]
+PATH_OPTIONS = [
+    ('database', 'path'), ('web', 'root'), ('password', 'forbidden')]
 
 
 def config_file():

@@ -118,6 +118,31 @@ class Database:
                 return None
             return {name for name, in connection.execute(query)}
 
+    def close_config_wizard(self):
+        """Mark the items of Tryton's module configuration wizard done:
+        `b2b setup` has configured what they ask (company, accounts), and
+        the administrator's first log in opens the back office, not the
+        wizard; return the number of items closed"""
+        table = 'ir_module_config_wizard_item'
+        query = f"UPDATE {table} SET state = 'done' WHERE state = 'open'"
+        if self.backend == 'sqlite':
+            connection = sqlite3.connect(self.sqlite_file)
+            try:
+                with connection:
+                    if not connection.execute(
+                            "SELECT 1 FROM sqlite_master "
+                            "WHERE type = 'table' AND name = ?",
+                            (table,)).fetchone():
+                        return 0
+                    return connection.execute(query).rowcount
+            finally:
+                connection.close()
+        with self._pg_connect(self.name) as connection:
+            if connection.execute(
+                    "SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+                return 0
+            return connection.execute(query).rowcount
+
     def is_set_up(self):
         "Tell if the database exists with all of MODULES activated"
         if not self.exists():
@@ -169,6 +194,7 @@ class Database:
         if missing := [m for m in MODULES if m not in activated]:
             raise DatabaseError(
                 f"Modules not activated: {', '.join(missing)}")
+        self.close_config_wizard()
         self.update_state(setup=digest)
         say(f"Database {self.name} ready: {len(activated)} modules "
             f"activated in {time.monotonic() - started:.1f} s")

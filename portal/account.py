@@ -24,7 +24,7 @@ from trytond.exceptions import RateLimitException, UserError
 from trytond.i18n import gettext as tryton_gettext
 from trytond.transaction import Transaction
 
-from . import inputs, scope
+from . import i18n, inputs, scope
 from .printouts import pdf_response, render_pdf
 from .scope import pool, transaction
 
@@ -154,10 +154,9 @@ def addresses():
 
 
 def _countries():
+    "The countries of the form: code and name in the page's language"
     Country = pool().get('country.country')
-    return [(c.code, c.name) for c in Country.search([
-                ('code', '!=', None),
-                ], order=[('name', 'ASC')])]
+    return i18n.countries(Country.search([('code', '!=', None)]))
 
 
 @blueprint.route('/addresses/new', methods=['GET', 'POST'])

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from stdnum.eu import vat as eu_vat
 
 from trytond.exceptions import RateLimitException, UserError
 from trytond.transaction import Transaction
@@ -25,6 +26,12 @@ blueprint = Blueprint('auth', __name__)
 REGISTRATION_FIELDS = [
     'company_name', 'tax_number', 'street', 'postal_code', 'city',
     'country', 'contact_name', 'email', 'phone', 'password']
+# the countries of the EU VAT numbers (python-stdnum; XI is Northern
+# Ireland's VAT prefix, not a country)
+EU_COUNTRIES = sorted(
+    code.upper() for code in eu_vat.MEMBER_STATES if code != 'xi')
+# the checkboxes of the consents the registration records
+CONSENTS = ['accept_terms', 'accept_privacy']
 
 
 def safe_next(default):
@@ -154,8 +161,10 @@ def reset_set():
         return _page('auth/reset_set.html', 400, **values,
             error=_("The two passwords differ."))
     try:
-        # checked first so that a refused password keeps the link valid
-        User.validate_password(password, [])
+        # checked first so that a refused password keeps the link valid;
+        # the rules of [password], and not the account's e-mail
+        User.validate_password(password,
+            WebUser.search([('email', '=', email.strip().lower())], limit=1))
     except UserError as exception:
         return _page('auth/reset_set.html', 400, **values,
             error=exception.message)
@@ -166,10 +175,10 @@ def reset_set():
 
 
 def _countries():
+    """The countries of the registration form, in the page's language: the
+    member states of the EU, whose VAT numbers the registration takes"""
     Country = pool().get('country.country')
-    return [(c.code, c.name) for c in Country.search([
-                ('code', '!=', None),
-                ], order=[('name', 'ASC')])]
+    return i18n.countries(Country.search([('code', 'in', EU_COUNTRIES)]))
 
 
 @blueprint.route('/register', methods=['GET', 'POST'])
@@ -183,6 +192,8 @@ def register():
         abort(404)
     values, error = inputs.form_texts(REGISTRATION_FIELDS[:-1], 200)
     values['password'] = request.form.get('password', '')
+    for consent in CONSENTS:
+        values[consent] = bool(request.form.get(consent))
     if error is None and (inputs.has_control(values['password'], False)
             or inputs.has_control(request.form.get('password_again', ''),
                 False)):

@@ -7,15 +7,22 @@ the locale (Babel). The catalogs are .po files in translations/; their
 .mo files are compiled at start when missing or older than the .po, so
 that no binary is kept in git."""
 import datetime
+import re
 import shutil
 import tempfile
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+)
 from flask import current_app, request
 from flask_babel import Babel, get_locale
 
@@ -66,44 +73,85 @@ def currency():
     return current_app.config['PORTAL_CURRENCY']
 
 
-def money(value, unit_price=False):
-    """Format an amount in the company's currency in the current language;
-    a unit price with more than 2 decimals shows 4 (Tryton's price
-    digits)"""
-    if value is None:
-        return ''
-    value = Decimal(value)
-    code = currency()
-    if not code:  # no company: the amount alone
-        return format_decimal(value, format='#,##0.00##' if unit_price
-            else '#,##0.00', locale=language())
-    if unit_price and value != value.quantize(Decimal('0.01')):
-        pattern = Locale.parse(language()).currency_formats['standard']
-        return format_currency(value, code,
-            format=pattern.pattern.replace('0.00', '0.0000'),
-            locale=language(), currency_digits=False)
-    return format_currency(value, code, locale=language())
+# the dates of the pages: 02.12.2026 in Polish, 2 Dec 2026 in English
+DATE_PATTERNS = {'pl': 'dd.MM.y', 'en': 'd MMM y'}
 
 
-def number(value):
-    "Format a quantity (0,25 in Polish, 0.25 in English)"
-    if value is None:
-        return ''
+def plain(value):
+    """Return the number as a Decimal written without exponent: a
+    normalised Decimal('50') is Decimal('5E+1')"""
     value = Decimal(str(value)).normalize()
     if value == value.to_integral():
         value = value.quantize(Decimal(1))
-    return format_decimal(value, locale=language(),
+    return value
+
+
+def _currency_pattern(code, locale, fraction):
+    """Return the locale's currency pattern with the fraction digits and a
+    space between the number and a symbol made of letters (CLDR's
+    currency spacing, which Babel leaves out: PLN 1,234.56 but €1,234.50)"""
+    pattern = Locale.parse(locale).currency_formats['standard'].pattern
+    pattern = pattern.replace('0.00', fraction)
+    symbol = get_currency_symbol(code, locale)
+    if symbol[-1:].isalpha():
+        pattern = re.sub(r'¤(?=[#0])', '¤\xa0', pattern)
+    if symbol[:1].isalpha():
+        pattern = re.sub(r'(?<=[#0])¤', '\xa0¤', pattern)
+    return pattern
+
+
+def money(value, unit_price=False):
+    """Format an amount in the company's currency in the current language
+    with 2 decimals; a unit price below 1 keeps up to 4 (Tryton's price
+    digits): 0,0725 zł a piece, but 68,91 zł"""
+    if value is None:
+        return ''
+    value = Decimal(value)
+    fraction = '0.00'
+    if unit_price and abs(value) < 1:
+        fraction = '0.00##'
+    code = currency()
+    if not code:  # no company: the amount alone
+        return format_decimal(value, format='#,##0' + fraction[1:],
+            locale=language())
+    return format_currency(value, code,
+        format=_currency_pattern(code, language(), fraction),
+        locale=language(), currency_digits=False)
+
+
+def number(value):
+    """Format a quantity as people write it: 0,25 in Polish, 0.25 in
+    English, 50 (never 5E+1), 1 250 000"""
+    if value is None:
+        return ''
+    return format_decimal(plain(value), locale=language(),
         decimal_quantization=False)
 
 
 def date(value):
-    "Format a date the short way of the language (5.03.2026 in Polish)"
-    from babel.dates import format_date
+    "Format a date: 02.12.2026 in Polish, 2 Dec 2026 in English"
     if value is None:
         return ''
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return format_date(value, 'short', locale=language())
+    language_ = language()
+    return format_date(value, DATE_PATTERNS.get(language_, 'medium'),
+        locale=language_)
+
+
+def countries(records):
+    """Return (code, name) of the country records sorted by their name in
+    the current language (Babel's names of the territories, else the
+    record's)"""
+    names = Locale.parse(language()).territories
+    pairs = [(c.code, names.get(c.code, c.name)) for c in records]
+    return sorted(pairs, key=lambda pair: _name_key(pair[1]))
+
+
+def _name_key(text):
+    "A sort key of a name that ignores case and accents (Ś among the S)"
+    return unicodedata.normalize('NFKD', text.casefold()).encode(
+        'ascii', 'ignore').decode(), text
 
 
 def _catalogs():

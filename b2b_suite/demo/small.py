@@ -681,6 +681,8 @@ def _create_registration(rng, used_nips):
             **REGISTRATION,
             'tax_number': random_nip(rng, used_nips),
             'password': DEMO_PASSWORD,
+            'accept_terms': True,
+            'accept_privacy': True,
             })
 
 

@@ -106,6 +106,9 @@ def get_country():
                 'code3': 'POL',
                 'code_numeric': '616',
                 }])
+    # its Polish name, as trytond_import_countries would give it
+    with Transaction().set_context(language='pl'):
+        Country.write([country], {'name': "Polska"})
     return country
 
 

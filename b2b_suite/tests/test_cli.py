@@ -113,6 +113,31 @@ def test_setup_creates_and_initialises(demo_config, fake_admin, capsys):
     assert "Creating database shop" in capsys.readouterr().out
 
 
+def test_setup_closes_config_wizard(demo_config, monkeypatch):
+    """The module configuration wizard's items that trytond-admin opens
+    are done after setup: the administrator's first log in goes to the
+    back office"""
+    def run_admin(config_path, database, initialise, say):
+        activate(database.sqlite_file, ['ir', 'res'] + MODULES)
+        with sqlite3.connect(database.sqlite_file) as connection:
+            connection.execute("CREATE TABLE ir_module_config_wizard_item "
+                "(id INTEGER, state TEXT)")
+            connection.executemany("INSERT INTO "
+                "ir_module_config_wizard_item (id, state) VALUES (?, ?)",
+                [(1, 'open'), (2, 'open'), (3, 'done')])
+        connection.close()
+    monkeypatch.setattr('b2b_suite.database.run_admin', run_admin)
+    assert cli.main(['setup', '--database', 'shop']) == 0
+    database_file = demo_config.parent / 'var' / 'db' / 'shop.sqlite'
+    connection = sqlite3.connect(database_file)
+    try:
+        states = connection.execute("SELECT state "
+            "FROM ir_module_config_wizard_item ORDER BY id").fetchall()
+    finally:
+        connection.close()
+    assert states == [('done',), ('done',), ('done',)]
+
+
 def test_setup_skips_when_nothing_changed(demo_config, fake_admin, capsys):
     "A second setup with nothing changed runs no trytond-admin"
     assert cli.main(['setup', '--database', 'shop']) == 0

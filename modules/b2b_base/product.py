@@ -46,6 +46,15 @@ def _decimal(value):
     return Decimal(str(value))
 
 
+def _plain(value):
+    """Return the Decimal without trailing zeros nor exponent: 50, not
+    5E+1 as normalize() gives (it shows in pages and forms)"""
+    value = value.normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return value
+
+
 def _code_sequence_set(name):
     """Tell if product.configuration sets the sequence of that column
     (template_sequence, product_sequence), read from the table: ordering
@@ -165,7 +174,7 @@ class Product(metaclass=PoolMeta):
         if get('b2b_package_only') and get('b2b_package_quantity'):
             step = _decimal(get('b2b_package_quantity'))
         minimum = max(_decimal(get('sale_quantity_minimal') or 0), step)
-        return minimum.normalize(), step.normalize()
+        return _plain(minimum), _plain(step)
 
     def b2b_quantity_rule(self):
         "Return (minimum, step) of the quantity of the product (sale unit)"

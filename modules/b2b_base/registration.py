@@ -74,6 +74,11 @@ class Registration(Workflow, ModelSQL, ModelView):
         states={
             'invisible': Eval('state') != 'rejected',
             })
+    # the consents of the form (terms of sale, processing of personal data
+    # under the GDPR / RODO), recorded with the time they were given
+    terms_accepted_at = fields.Timestamp("Terms Accepted At", readonly=True)
+    privacy_accepted_at = fields.Timestamp(
+        "Privacy Policy Accepted At", readonly=True)
     decided_by = fields.Many2One('res.user', "Decided By", readonly=True)
     decided_at = fields.Timestamp("Decided At", readonly=True)
 
@@ -115,7 +120,7 @@ class Registration(Workflow, ModelSQL, ModelView):
 
         values: company_name, tax_number, street, postal_code, city,
         country (code), contact_name, email, phone, password, language
-        (code)"""
+        (code), accept_terms and accept_privacy (the consents, required)"""
         pool = Pool()
         Configuration = pool.get('b2b.configuration')
         Party = pool.get('party.party')
@@ -123,6 +128,7 @@ class Registration(Workflow, ModelSQL, ModelView):
         User = pool.get('res.user')
         Country = pool.get('country.country')
         Lang = pool.get('ir.lang')
+        Address = pool.get('party.address')
 
         configuration = Configuration(1)
         if not configuration.self_registration:
@@ -153,13 +159,22 @@ class Registration(Workflow, ModelSQL, ModelView):
             raise DuplicateRegistrationError(gettext(
                     'b2b_base.msg_registration_duplicate_email',
                     email=email))
-        User.validate_password(values['password'], [])
+        # the rules of [password], and not the e-mail as password
+        User.validate_password(values['password'], [WebUser(email=email)])
 
         country = None
         if values.get('country'):
             country, = Country.search([
                     ('code', '=', values['country'].upper()),
                     ], limit=1) or [None]
+        Address.b2b_check_postal_code(values['postal_code'], country)
+        if not values.get('accept_terms'):
+            raise RegistrationError(gettext(
+                    'b2b_base.msg_registration_terms_required'))
+        if not values.get('accept_privacy'):
+            raise RegistrationError(gettext(
+                    'b2b_base.msg_registration_privacy_required'))
+        accepted_at = datetime.datetime.now()
         language = None
         if values.get('language'):
             language, = Lang.search([
@@ -203,7 +218,9 @@ class Registration(Workflow, ModelSQL, ModelView):
             phone=values.get('phone'),
             language=language,
             party=party,
-            web_user=web_user)
+            web_user=web_user,
+            terms_accepted_at=accepted_at,
+            privacy_accepted_at=accepted_at)
         registration.save()
         return registration
 

@@ -233,7 +233,7 @@ class WebUser(metaclass=PoolMeta):
         if not valid:
             raise AccountError(gettext('b2b_base.msg_password_wrong'))
         # the setter checks only when the transaction user is not root
-        User.validate_password(new, [])
+        User.validate_password(new, [self])
         self.password = new
         self.save()
         Session.delete(Session.search([

@@ -174,7 +174,8 @@ class Party(metaclass=PoolMeta):
         lang = Lang.get()
 
         def money(value):
-            return lang.currency(value, credit.currency)
+            # thousands grouped, as the portal shows amounts: 1 234,56 zł
+            return lang.currency(value, credit.currency, grouping=True)
         if credit.limit is None or credit.limit <= 0:
             return Refusal('no_credit', gettext(
                     'b2b_credit.msg_deferred_no_credit',

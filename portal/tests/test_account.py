@@ -178,6 +178,10 @@ def test_addresses_and_accounts(app, client, ids):
     refused = _post(client, f'/account/addresses/{address_id}',
         dict(address, street=" "))
     assert refused.status_code == 400 and '"Street"' in text(refused)
+    refused = _post(client, f'/account/addresses/{address_id}',
+        dict(address, postal_code='60001'))
+    assert refused.status_code == 400
+    assert '"60001" is not a valid postal code in Poland' in text(refused)
     _post(client, f'/account/addresses/{address_id}',
         dict(address, city="Gniezno", invoice='1'))
     assert "Gniezno" in text(client.get('/account/addresses'))
@@ -213,9 +217,18 @@ def test_own_password(app, client, ids):
     form = {'current_password': 'wrong', 'new_password': 'Nowe-haslo-1',
         'new_password_again': 'Nowe-haslo-1'}
     assert _post(client, PAGE, form).status_code == 400
-    assert _post(client, PAGE, dict(form, current_password=DEMO_PASSWORD,
-            new_password='abc', new_password_again='abc')
-        ).status_code == 400
+    for refused, message in [
+            ('abc', "at least 8 characters"),
+            ('12345678', "The password is forbidden."),
+            ('password123', "The password is forbidden.")]:
+        response = _post(client, PAGE, dict(form,
+                current_password=DEMO_PASSWORD, new_password=refused,
+                new_password_again=refused))
+        assert response.status_code == 400
+        assert message in text(response)
+    # nothing changed: the password is still the old one
+    assert login(app.test_client(), PASSWORD_USER, DEMO_PASSWORD
+        ).status_code == 302
     assert _post(client, PAGE, dict(form, current_password=DEMO_PASSWORD)
         ).status_code == 302
     # still logged in here; the new password opens a new session

@@ -97,6 +97,14 @@ def test_password_reset(app, client):
             'csrf_token': token})
     assert response.status_code == 400
     assert "8" in text(response)
+    # the commonest passwords, and the account's e-mail, are refused too
+    for refused in ['12345678', 'qwerty123', email]:
+        response = client.post('/password/new', data={
+                'email': email, 'token': re.search(r'token=(\w+)', path)[1],
+                'password': refused, 'password_again': refused,
+                'csrf_token': token})
+        assert response.status_code == 400
+        assert "hasło" in text(response).lower(), text(response)
 
     values = {
         'email': email, 'token': re.search(r'token=(\w+)', path)[1],
@@ -159,6 +167,62 @@ def test_registration(app, client):
         assert 'href="/register"' not in client.get('/login').text
     finally:
         run(app, switch, True)
+
+
+def test_registration_refusals(app, client):
+    """A short or common password, a postal code not written the Polish
+    way and a missing consent are refused in the user's language, and
+    nothing is created; the consents are recorded with their time"""
+    values = registration_values(
+        company_name="Zgody Test Sp. z o.o.", tax_number='951-000-12-33',
+        email='zgody.test@example.com')
+    del values['language']
+    client.set_cookie('lang', 'pl')
+    run(app, _add_countries, {'DE': "Germany", 'US': "United States"})
+    form = client.get('/register').text
+    assert 'name="accept_terms"' in form and 'name="accept_privacy"' in form
+    # the countries of EU VAT numbers, named in Polish
+    assert re.search(r'<option value="DE"[^>]*>Niemcy</option>', form)
+    assert 'value="US"' not in form
+    for changes, message in [
+            ({'password': 'Krotkie'}, "co najmniej 8 znaków"),
+            ({'password': '12345678'}, "hasło jest niedozwolone"),
+            ({'password': 'zaq12wsx'}, "hasło jest niedozwolone"),
+            ({'postal_code': '12345'}, "„12345” nie jest prawidłowym kodem"),
+            ({'accept_terms': ''}, "zaakceptuj regulamin"),
+            ({'accept_privacy': ''}, "zaakceptuj politykę prywatności"),
+            ]:
+        data = dict(values, **changes)
+        data['password_again'] = data['password']
+        data = {k: v for k, v in data.items() if v != ''}
+        data['csrf_token'] = csrf_token(client, '/register')
+        response = client.post('/register', data=data)
+        assert response.status_code == 400, changes
+        assert message in text(response), (changes, text(response))
+        assert run(app, _companies, values['company_name']) == []
+
+    data = dict(values, postal_code='12-345',
+        password_again=values['password'],
+        csrf_token=csrf_token(client, '/register'))
+    response = client.post('/register', data=data)
+    assert response.status_code == 302
+    assert run(app, _consents, values['email']) == [True, True]
+
+
+def _add_countries(names):
+    from trytond.pool import Pool
+    Country = Pool().get('country.country')
+    Country.create([{'code': code, 'name': name}
+            for code, name in names.items()
+            if not Country.search([('code', '=', code)])])
+
+
+def _consents(email):
+    from trytond.pool import Pool
+    Registration = Pool().get('b2b.registration')
+    registration, = Registration.search([('email', '=', email)])
+    return [bool(registration.terms_accepted_at),
+        bool(registration.privacy_accepted_at)]
 
 
 def test_pending_account(client):

@@ -2,13 +2,14 @@
 """Polish and English: every text translated, the language chosen by the
 switcher or the browser, Polish formats"""
 import datetime
+import re
 from decimal import Decimal
 
 from babel.messages.pofile import read_po
 
 from portal import i18n
 
-from .tools import text
+from .tools import DEMO_LOGIN, DEMO_PASSWORD, login, text
 
 
 def test_every_text_is_translated():
@@ -40,16 +41,38 @@ def test_language_choice(client):
 
 
 def test_polish_formats(app):
-    "Money and dates the Polish way, and the English way"
+    """Money, quantities and dates the Polish way and the English way: 2
+    decimals but for unit prices under 1 zł, no exponent, big numbers
+    grouped"""
     with app.test_request_context(headers={'Accept-Language': 'pl'}):
-        assert i18n.money(Decimal('1234.5')) == '1\xa0234,50\xa0zł'
+        assert i18n.money(Decimal('1234.56')) == '1\xa0234,56\xa0zł'
+        assert i18n.money(Decimal('1234567.5')) == '1\xa0234\xa0567,50\xa0zł'
         assert i18n.money(Decimal('68.913'), unit_price=True) == (
-            '68,9130\xa0zł')
+            '68,91\xa0zł')
+        assert i18n.money(Decimal('0.0725'), unit_price=True) == (
+            '0,0725\xa0zł')
+        assert i18n.money(Decimal('0.5'), unit_price=True) == '0,50\xa0zł'
         assert i18n.money(Decimal('4.5'), unit_price=True) == '4,50\xa0zł'
+        assert i18n.money(Decimal('2.7959')) == '2,80\xa0zł'
         assert i18n.number(0.25) == '0,25'
-        assert i18n.date(datetime.date(2026, 3, 5)) == '5.03.2026'
+        assert i18n.number(Decimal('5E+1')) == '50'
+        assert i18n.number(Decimal('50.000')) == '50'
+        assert i18n.number(Decimal('1.25E+6')) == '1\xa0250\xa0000'
+        assert i18n.number(Decimal('2.50')) == '2,5'
+        assert i18n.date(datetime.date(2026, 12, 2)) == '02.12.2026'
+        assert i18n.date(datetime.datetime(2026, 3, 5, 23, 1)) == (
+            '05.03.2026')
     with app.test_request_context(headers={'Accept-Language': 'en'}):
-        assert i18n.money(Decimal('1234.5')) == 'PLN1,234.50'
+        assert i18n.money(Decimal('1234.56')) == 'PLN\xa01,234.56'
+        assert i18n.money(Decimal('-1234.56')) == '-PLN\xa01,234.56'
+        assert i18n.money(Decimal('2.7959'), unit_price=True) == (
+            'PLN\xa02.80')
+        assert i18n.money(Decimal('0.0725'), unit_price=True) == (
+            'PLN\xa00.0725')
+        assert i18n.number(Decimal('5E+1')) == '50'
+        assert i18n.number(Decimal('1.25E+6')) == '1,250,000'
+        assert i18n.number(Decimal('0.25')) == '0.25'
+        assert i18n.date(datetime.date(2026, 12, 2)) == '2 Dec 2026'
 
 
 def _company_currency(app):
@@ -70,9 +93,53 @@ def test_money_in_company_currency(app):
     try:
         with app.test_request_context(headers={'Accept-Language': 'pl'}):
             assert i18n.money(Decimal('1234.5')) == '1\xa0234,50\xa0€'
-            assert i18n.money(Decimal('68.913'), unit_price=True) == (
-                '68,9130\xa0€')
+            assert i18n.money(Decimal('0.913'), unit_price=True) == (
+                '0,913\xa0€')
         with app.test_request_context(headers={'Accept-Language': 'en'}):
             assert i18n.money(Decimal('1234.5')) == '€1,234.50'
     finally:
         app.config['PORTAL_CURRENCY'] = previous
+
+
+# texts of the interface (not of the demo's data) that betray the other
+# language: the country in addresses (in capitals as Tryton writes it in
+# full addresses), the currency, the menu (the ISO code PLN is Polish
+# too: "Ceny w PLN")
+FOREIGN = {
+    'pl': ["POLAND", "Catalog", "Orders", "Log out"],
+    'en': ["POLSKA", "zł", "Katalog", "Zamówienia", "Wyloguj"],
+    }
+# the name of Poland in each language (the demo's data has "Polska" in
+# company and brand names: checked on the pages of addresses only)
+POLAND = {'pl': "Polska", 'en': "Poland"}
+
+
+def test_pages_in_one_language(client):
+    """A Polish page shows no English of the interface (country names
+    included) and an English page no Polish"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    paths = ['/', '/account/addresses', '/account/invoices',
+        '/account/orders', '/account/profile', '/account/credit']
+    client.set_cookie('lang', 'pl')
+    orders = client.get('/account/orders').text
+    paths += sorted(set(re.findall(r'href="(/account/orders/\d+)"',
+                orders)))[:2]
+    logged_out = client.application.test_client()
+    for language, other in [('pl', 'en'), ('en', 'pl')]:
+        client.set_cookie('lang', language)
+        logged_out.set_cookie('lang', language)
+        shown = {path: client.get(path) for path in paths}
+        shown['/register'] = logged_out.get('/register')
+        for path, response in shown.items():
+            assert response.status_code == 200, path
+            page = text(response)
+            for word in FOREIGN[language]:
+                assert not re.search(rf'\b{word}\b', page), (
+                    language, path, word)
+            # a sentence ends once (a message put in a sentence of ours)
+            assert not re.search(r'(?<!\.)\.\s*\.(?!\.)', page), (
+                language, path)
+        for path in ['/account/addresses', '/register']:
+            page = text(shown[path])
+            assert POLAND[language] in page, (language, path)
+            assert POLAND[other] not in page, (language, path)

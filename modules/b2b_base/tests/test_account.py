@@ -128,6 +128,11 @@ class AccountTestMixin:
         self.assertEqual(len(Address.b2b_addresses(viewer)), 2)
         with self.assertRaises(AddressError):
             Address.b2b_save_address(admin, address, {'street': " "})
+        # Polish postal codes are NN-NNN
+        with self.assertRaises(AddressError) as cm:
+            Address.b2b_save_address(admin, address, {'postal_code': '12345'})
+        self.assertIn('"12345"', cm.exception.message)
+        self.assertEqual(address.postal_code, '00-950')
         with self.assertRaises(B2BAccessError):
             Address.b2b_save_address(viewer, address, {'city': "Łódź"})
         with self.assertRaises(B2BAccessError):
@@ -144,8 +149,12 @@ class AccountTestMixin:
         other = self.buyer.new_session()
         with self.assertRaises(AccountError):
             self.buyer.b2b_change_password('wrong', 'New-secret-1')
-        with self.assertRaises(UserError):
-            self.buyer.b2b_change_password('Secret-2026', 'abc')
+        for refused in ['abc', '12345678', 'qwerty123', self.buyer.email]:
+            with self.assertRaises(UserError):
+                self.buyer.b2b_change_password('Secret-2026', refused)
+        self.assertEqual(
+            WebUser.authenticate(self.buyer.email, 'Secret-2026'),
+            self.buyer)
         self.buyer.b2b_change_password(
             'Secret-2026', 'New-secret-1', keep_session=kept)
         self.assertEqual(

@@ -170,6 +170,43 @@ class B2BBaseTestCase(
         self.assertEqual(self._counts(), before)
 
     @with_group
+    def test_register_password_postal_code_consents(self):
+        """Refuse a common password, the e-mail as password, a postal code
+        not written the country's way and a missing consent, creating
+        nothing; record the time of the consents"""
+        pool = Pool()
+        Registration = pool.get('b2b.registration')
+        Country = pool.get('country.country')
+        Country.create([{'name': "Poland", 'code': 'PL'}])
+        before = self._counts()
+        for values, message in [
+                ({'password': '12345678'}, "The password is forbidden."),
+                ({'password': 'Password123'}, "The password is forbidden."),
+                ({'password': 'anna.nowak@testowa.example'},
+                    "same as user's email"),
+                ({'postal_code': '12345'},
+                    '"12345" is not a valid postal code in Poland.'),
+                ({'postal_code': '1-2345'}, "not a valid postal code"),
+                ({'accept_terms': False}, "terms of sale"),
+                ({'accept_privacy': None}, "privacy policy"),
+                ]:
+            with self.subTest(**values):
+                with self.assertRaises(UserError) as cm:
+                    Registration.register(registration_values(**values))
+                self.assertIn(message, cm.exception.message)
+        self.assertEqual(self._counts(), before)
+
+        started = datetime.datetime.now()
+        registration = Registration.register(
+            registration_values(postal_code='12-345'))
+        self.assertEqual(registration.party.addresses[0].postal_code,
+            '12-345')
+        for accepted_at in [registration.terms_accepted_at,
+                registration.privacy_accepted_at]:
+            self.assertTrue(
+                started <= accepted_at <= datetime.datetime.now())
+
+    @with_group
     def test_registration_switched_off(self):
         "Refuse registrations when self-registration is off"
         pool = Pool()

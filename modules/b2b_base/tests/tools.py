@@ -58,6 +58,8 @@ def registration_values(**values):
         'phone': '+48 600 100 200',
         'password': 'Secret-2026',
         'language': 'en',
+        'accept_terms': True,
+        'accept_privacy': True,
         }
     result.update(values)
     return result
