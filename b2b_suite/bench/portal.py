@@ -80,16 +80,18 @@ def accounts(database, count=CLIENTS):
 class Client:
     "One HTTP/1.1 keep-alive connection with the cookies of a session"
 
-    def __init__(self, port):
+    def __init__(self, port, cookies=None, language='pl'):
         self.port = port
-        self.cookies = {}
+        # shared by clients of one session on several portal processes
+        self.cookies = {} if cookies is None else cookies
+        self.language = language
         self.connection = None
 
     def request(self, method, path, form=None):
         if self.connection is None:
             self.connection = http.client.HTTPConnection(
                 '127.0.0.1', self.port, timeout=60)
-        headers = {'Accept-Language': 'pl'}
+        headers = {'Accept-Language': self.language}
         if self.cookies:
             headers['Cookie'] = '; '.join(
                 f'{k}={v}' for k, v in self.cookies.items())

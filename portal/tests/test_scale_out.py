@@ -9,7 +9,6 @@ office would (the portal has no page that edits prices). Each process keeps
 Tryton's caches (the pricing service keeps the price lists) and rendered
 catalog pages: the caches are cleared through PostgreSQL's notification
 channel ([cache] clean_timeout = 0), the pages follow the catalog stamp."""
-import http.client
 import os
 import re
 import secrets
@@ -17,16 +16,16 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
+
+from b2b_suite.bench.portal import CSRF, Client
 
 from .test_shop import _cards
 from .tools import DEMO_LOGIN, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # run by the third process: halve every price list's formulas, or restore
 # them
@@ -55,33 +54,11 @@ with Transaction().start(database, 0) as transaction:
 """
 
 
-class Browser:
-    "A keep-alive connection to one portal process, with cookies"
+class Browser(Client):
+    "One portal process as the buyer's browser sees it (English pages)"
 
     def __init__(self, port, cookies):
-        self.port = port
-        self.cookies = cookies
-
-    def request(self, method, path, form=None):
-        connection = http.client.HTTPConnection('127.0.0.1', self.port,
-            timeout=60)
-        headers = {'Accept-Language': 'en'}
-        if self.cookies:
-            headers['Cookie'] = '; '.join(
-                f'{k}={v}' for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers['Content-Type'] = 'application/x-www-form-urlencoded'
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        page = response.read().decode()
-        for header, value in response.getheaders():
-            if header.lower() == 'set-cookie':
-                name, _, rest = value.partition('=')
-                self.cookies[name.strip()] = rest.split(';', 1)[0]
-        connection.close()
-        return response.status, page
+        super().__init__(port, cookies, language='en')
 
     def get(self, path):
         status, page = self.request('GET', path)
