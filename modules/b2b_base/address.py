@@ -11,7 +11,12 @@ from .exceptions import AddressError
 B2B_ADDRESS_FIELDS = [
     'party_name', 'street', 'postal_code', 'city', 'country', 'invoice',
     'delivery']
-B2B_ADDRESS_REQUIRED = ['street', 'postal_code', 'city']
+# the fields an address must have, and the message naming each
+B2B_ADDRESS_REQUIRED = {
+    'street': 'b2b_base.msg_registration_field_street',
+    'postal_code': 'b2b_base.msg_registration_field_postal_code',
+    'city': 'b2b_base.msg_registration_field_city',
+    }
 # How each country of the European Union writes its postal codes (Tryton's
 # country module keeps a table of known codes, not their format); the
 # codes of other countries are not checked
@@ -50,13 +55,12 @@ class Address(metaclass=PoolMeta):
         for name in ['party_name', 'street', 'postal_code', 'city']:
             if name in values:
                 values[name] = (values[name] or '').strip() or None
-        for name in B2B_ADDRESS_REQUIRED:
+        for name, label in B2B_ADDRESS_REQUIRED.items():
             if not (values.get(name) if address is None or name in values
                     else getattr(address, name)):
                 raise AddressError(gettext(
                         'b2b_base.msg_registration_field_required',
-                        field=gettext(
-                            'b2b_base.msg_registration_field_' + name)))
+                        field=gettext(label)))
         country = values.get('country')
         if isinstance(country, str):
             countries = Country.search([('code', '=', country.upper())],

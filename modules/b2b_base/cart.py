@@ -347,6 +347,8 @@ class Sale(metaclass=PoolMeta):
                 if not (new_address.get(field) or '').strip():
                     raise CheckoutError(gettext(
                             'b2b_base.msg_checkout_address_incomplete'))
+            Address.b2b_check_postal_code(
+                new_address['postal_code'], new_address.get('country'))
             shipment_address = Address(party=web_user.party, delivery=True,
                 **{k: v for k, v in new_address.items()
                     if k in {'party_name', 'street', 'postal_code', 'city',

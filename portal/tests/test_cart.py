@@ -341,7 +341,8 @@ def _new_address_country(email, reference):
 @pytest.mark.parametrize('country', [None, 'DE'])
 def test_new_address_gets_configured_country(app, client, ids, country):
     """A new address of the checkout is in the country configured in
-    b2b.configuration (Poland when none is)"""
+    b2b.configuration (Poland when none is), its postal code written the
+    way of that country"""
     run(app, _set_default_country, country)
     try:
         login(client, DEMO_LOGIN, DEMO_PASSWORD)
@@ -353,11 +354,18 @@ def test_new_address_gets_configured_country(app, client, ids, country):
                 rf'name="{name}" value="(\d+)"', page.text)[1]
             for name in ['carrier', 'payment_method']}
         reference = f'NEW-{country or "PL"}'
+        new = dict(choices, address='new', party_name="Magazyn 3",
+            street="Polna 5", city="Warszawa", reference=reference)
+        # a code of another country: refused, naming it, no order placed
+        wrong = '00-950' if country else '00950'
+        response = _post(client, '/checkout', dict(new, postal_code=wrong),
+            page='/checkout')
+        assert response.status_code == 400
+        assert wrong in text(response)
         with smtp_sink():
-            response = _post(client, '/checkout', dict(choices,
-                    address='new', party_name="Magazyn 3",
-                    street="Polna 5", postal_code="00-950", city="Warszawa",
-                    reference=reference), page='/checkout')
+            response = _post(client, '/checkout', dict(new,
+                    postal_code='10115' if country else '00-950'),
+                page='/checkout')
         assert response.status_code == 302, text(response)
         assert run(app, _new_address_country, DEMO_LOGIN, reference,
             commit=False) == ("Polna 5", country or 'PL')
