@@ -139,6 +139,24 @@ def date(value):
         locale=language_)
 
 
+def address(record):
+    """An address on one line in the current language: name, street,
+    postal code and city, and the country by Babel's name (Tryton's
+    full_address writes the country in capitals in the party's language)"""
+    if not record:
+        return ''
+    parts = [record.party_name] if record.party_name else []
+    parts += [line.strip() for line in (record.street or '').splitlines()
+        if line.strip()]
+    place = ' '.join(filter(None, [record.postal_code, record.city]))
+    if place:
+        parts.append(place)
+    if record.country:
+        names = Locale.parse(language()).territories
+        parts.append(names.get(record.country.code, record.country.name))
+    return ', '.join(parts)
+
+
 def countries(records):
     """Return (code, name) of the country records sorted by their name in
     the current language (Babel's names of the territories, else the
@@ -171,7 +189,8 @@ def init_app(app):
     app.config.setdefault('BABEL_DEFAULT_LOCALE', DEFAULT_LANGUAGE)
     app.config.setdefault('BABEL_TRANSLATION_DIRECTORIES', str(_catalogs()))
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(money=money, number=number, date=date)
+    app.jinja_env.filters.update(money=money, number=number, date=date,
+        address=address)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=language, currency=currency)

@@ -22,6 +22,10 @@ PUBLIC = {
         "customer company, it searches the id inside catalog_domain() "
         "(what the shop visibility lets the request see) and answers 404 "
         "for any other",
+    'shop.image': "the product's picture: loaded by _visible_product, as "
+        "the product page, inside catalog_domain(); 404 for any other",
+    'shop.price': "loads no record: it redirects the quantity box's price "
+        "button to shop.product, which scopes the id as above",
     }
 
 # helpers that load the record of the id they receive through owned()
