@@ -97,9 +97,8 @@ def create_history(company, terms, today):
             lines.append(line)
         sale.lines = lines
         sales.append(sale)
+    # priced by quote below (b2b_base prices every line it quotes)
     Sale.save(sales)
-    if hasattr(Sale, 'b2b_reprice'):
-        Sale.b2b_reprice(sales)
 
     for sale, values in zip(sales, planned):
         state = values['state']
