@@ -43,16 +43,13 @@ def _refused(exception, target):
 
 
 def _own_line(line_id):
-    """Return the line of the account's own cart, 404 for any other line
-    (another account's cart, another company's sale, an order)"""
+    """Return the goods line of the account's own cart, 404 for any other
+    line (another account's cart, another company's sale, an order)"""
     account = scope.require_account('order')
-    Line = pool().get('sale.line')
-    lines = Line.search([('id', '=', line_id)], limit=1)
-    if not lines:
-        abort(404)
-    line, = lines
-    sale = scope.owned('sale.sale', line.sale.id, 'order')
-    if sale.state != 'draft' or sale.b2b_web_user != account:
+    line = scope.owned('sale.line', line_id, 'order')
+    sale = line.sale
+    if (line.type != 'line' or sale.state != 'draft'
+            or sale.b2b_web_user != account):
         abort(404)
     return account, line
 

@@ -182,12 +182,22 @@ class Sale(metaclass=PoolMeta):
         cls._b2b_check_cart(web_user, cart)
         if _exact(quantity) == 0:
             Line.delete([line])
-        else:
-            line.b2b_set_quantity(
-                cls.b2b_positive_quantity(line.product, quantity))
-            # this line alone: the other lines' prices do not depend on it
-            cls.b2b_price_lines(cart, [line])
-            line.save()
+            return
+        cls._b2b_check_product(line.product)
+        line.b2b_set_quantity(
+            cls.b2b_positive_quantity(line.product, quantity))
+        values = {'quantity': line.quantity}
+        # this line alone: the other lines' prices do not depend on it
+        if cls.b2b_price_lines(cart, [line]):
+            values['unit_price'] = line.unit_price
+        # what the change can break is checked above: the quantity by
+        # the product's rule, the price by the pricing service, the
+        # product is still sold; the write skips Tryton's validation of
+        # the line's other fields, which it repeats at every write of a
+        # sale line (their domains depend on the sale's function fields)
+        # and which the quantity leaves as they were
+        with Transaction().set_context(_b2b_cart_quantity_checked=True):
+            Line.write([Line(line.id)], values)
 
     @classmethod
     def b2b_cart_remove(cls, web_user, line):

@@ -142,6 +142,18 @@ class Line(metaclass=PoolMeta):
                 waive_minimum=self.b2b_minimum_quantity_waived())
         self.quantity = float(quantity)
 
+    @classmethod
+    def _validate(cls, lines, field_names=None):
+        # a cart's quantity change (Sale.b2b_cart_set_quantity) checked
+        # the quantity and priced the line itself; a module adding a rule
+        # on the quantity extends b2b_set_quantity, which every way into
+        # a line calls. Only the quantity and unit price may be written so.
+        if (Transaction().context.get('_b2b_cart_quantity_checked')
+                and field_names is not None
+                and set(field_names) <= {'quantity', 'unit_price'}):
+            return
+        super()._validate(lines, field_names=field_names)
+
     def check_quantity(self):
         # replaces sale_product_quantity's (no super(): its check has no
         # waived minimum and would refuse what this one allows): the

@@ -123,6 +123,7 @@ class WebUser(metaclass=PoolMeta):
             'party.contact_mechanism': 'party',
             'web.user': 'party',
             'sale.sale': 'party',
+            'sale.line': 'sale.party',
             'account.invoice': 'party',
             }
 
@@ -133,7 +134,9 @@ class WebUser(metaclass=PoolMeta):
         if record.__name__ not in paths:
             raise ValueError(f"no B2B owner for {record.__name__}")
         path = paths[record.__name__]
-        return getattr(record, path) if path else record
+        for name in path.split('.') if path else []:
+            record = getattr(record, name)
+        return record
 
     def b2b_may(self, action, record=None):
         """Tell if this account may do the action (view, order,

@@ -112,10 +112,9 @@ def test_helpers_call_owned():
         owned_calls = [node for node in ast.walk(function)
             if isinstance(node, ast.Call) and _called_name(node) == 'owned']
         assert owned_calls, name
-    # account._order passes the id itself; cart._own_line the id of the
-    # sale of the line it found by the id
+    # each passes the id it receives
     assert 'sale_id' in _names_passed(account._order, {'owned'})
-    assert 'line' in _names_passed(cart._own_line, {'owned'})
+    assert 'line_id' in _names_passed(cart._own_line, {'owned'})
 
 
 def _fake_app():

@@ -9,7 +9,7 @@ from trytond.transaction import Transaction
 
 from ..exceptions import B2BAccessError, CheckoutError, SaleQuantityError
 from .test_pricing import with_setup
-from .tools import create_customer, smtp_sink
+from .tools import count_queries, create_customer, smtp_sink
 
 
 def queued_emails():
@@ -360,6 +360,42 @@ class CartTestMixin:
                 ("Drill", Decimal('90.0000')),
                 ("Screw", Decimal('10.0000'))])
         self.assertEqual(cart.untaxed_amount, Decimal('970.00'))
+
+    @with_setup
+    def test_cart_change_writes_what_it_checked(self):
+        """A quantity change writes the quantity and its price in a few
+        queries whatever the cart holds; a product no longer sold is
+        refused and its line left as it was"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Line = pool.get('sale.line')
+        Template = pool.get('product.template')
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2),
+                (self.screw, 3), (self.coffee, 0.5)])
+        lines = {l.product.name: l for l in cart.lines}
+        counts = []
+        for quantity in [4, 6]:
+            line = Line(lines["Drill"].id)
+            with count_queries() as statements:
+                Sale.b2b_cart_set_quantity(self.buyer, line, quantity)
+            counts.append(len(statements))
+        self.assertEqual(self._cart_content(),
+            [("Coffee", 0.5), ("Drill", 6), ("Screw", 3)])
+        # the write (its access checks included) and the reads of the
+        # line, the sale, the product, the customer and the pricing
+        self.assertLessEqual(max(counts), 16, counts)
+
+        Template.write([self.screw.template], {'salable': False})
+        with self.assertRaises(UserError) as cm:
+            Sale.b2b_cart_set_quantity(
+                self.buyer, Line(lines["Screw"].id), 5)
+        self.assertIn("Screw", cm.exception.message)
+        self.assertEqual(self._cart_content(),
+            [("Coffee", 0.5), ("Drill", 6), ("Screw", 3)])
+        # the skipped validation is the cart's alone: any other write of
+        # the quantity is validated by Tryton, the product's domain too
+        with self.assertRaises(UserError):
+            Line.write([Line(lines["Screw"].id)], {'quantity': 5})
 
     @with_setup
     def test_place_order_refusals(self):
