@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from trytond.exceptions import UserError
 from trytond.transaction import Transaction
 
-from . import scope
+from . import inputs, scope
 from .auth import safe_next
 from .i18n import number
 from .scope import pool, transaction
@@ -165,6 +165,13 @@ def _choice(records, value):
             return record
 
 
+def _chosen(model, value):
+    """Return the record of the model whose id the form sent, None for no
+    id; placing the order checks that it is one the account may choose"""
+    record_id = inputs.record_id(value)
+    return pool().get(model)(record_id) if record_id is not None else None
+
+
 @blueprint.route('/checkout', methods=['GET', 'POST'])
 @transaction()
 def checkout():
@@ -173,7 +180,6 @@ def checkout():
     cart = Sale.b2b_cart(account)
     if not cart or not [l for l in cart.lines if l.type == 'line']:
         return redirect(url_for('cart.show'))
-    options = Sale.b2b_checkout_options(account)
     form = request.form
     values = {
         'address': form.get('address', ''),
@@ -188,6 +194,7 @@ def checkout():
         }
 
     def page(status=200, error=None):
+        options = Sale.b2b_checkout_options(account)
         # one summary per page: the order as placing would make it with
         # the methods chosen (a plain re-post of the form changes them)
         summary = Sale.b2b_checkout_summary(account, cart,
@@ -213,11 +220,12 @@ def checkout():
         # an id of another company's address is not found
         address = scope.owned('party.address', values['address'])
     try:
+        # the methods are the module's to check: the options it offers
         order = Sale.b2b_place_order(account, cart,
             shipment_address=address, new_address=new_address,
-            carrier=_choice(options['carriers'], values['carrier']),
-            payment_method=_choice(
-                options['payment_methods'], values['payment_method']),
+            carrier=_chosen('carrier', values['carrier']),
+            payment_method=_chosen(
+                'b2b.payment.method', values['payment_method']),
             comment=values['comment'], reference=values['reference'])
     except UserError as exception:
         Transaction().rollback()
@@ -233,4 +241,7 @@ def order(sale_id):
     if sale.state == 'draft':
         abort(404)
     return render_template('cart/order.html', sale=sale,
-        lines=[l for l in sale.lines if l.type == 'line'])
+        lines=[l for l in sale.lines if l.type == 'line'],
+        # a quotation not waiting for review: the queue's worker confirms
+        # it in a moment
+        order_review=scope.configuration().order_review)

@@ -8,6 +8,7 @@ import re
 from collections import namedtuple
 from decimal import Decimal
 
+from trytond import config
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, fields
@@ -350,7 +351,9 @@ class Sale(metaclass=PoolMeta):
         if payment_method not in options['payment_methods']:
             raise CheckoutError(gettext(
                     'b2b_base.msg_checkout_payment_method'))
-        if options['carriers'] and carrier not in options['carriers']:
+        # a method chosen must be one offered (the form sends any id)
+        if ((carrier or options['carriers'])
+                and carrier not in options['carriers']):
             raise CheckoutError(gettext('b2b_base.msg_checkout_carrier'))
         if new_address:
             for field in ['street', 'postal_code', 'city']:
@@ -376,12 +379,39 @@ class Sale(metaclass=PoolMeta):
         # written by quote, with the shipment cost line, in one save
         cls.quote([cart])
         if not Configuration(1).order_review:
+            if (config.getboolean('queue', 'worker', default=False)
+                    and not cart.b2b_confirm_at_checkout()):
+                # confirmed by the queue's worker right after the commit,
+                # as Tryton processes confirmed sales: the order has its
+                # number and the buyer does not wait for the confirmation
+                cls.__queue__.b2b_confirm_orders([cart])
+                return cart
             cls.confirm([cart])
         # a task of the queue: sent once the order is committed (by a
         # worker, or right after the commit when none runs), never for an
         # order rolled back, and the buyer does not wait for the mail server
         cls.__queue__.b2b_send_order_emails([cart])
         return cart
+
+    def b2b_confirm_at_checkout(self):
+        """Tell if placing the order confirms it in the buyer's request
+        rather than in the queue's worker: when its confirmation may refuse
+        it and the buyer must learn so at checkout (b2b_credit: an order on
+        credit)"""
+        return False
+
+    @classmethod
+    def b2b_confirm_orders(cls, sales):
+        """Confirm the placed orders still quoted, then e-mail their buyers
+        (run by the task queue); an order its confirmation refuses waits for
+        the staff's review, as with order review, and its e-mail says so"""
+        sales = [s for s in sales if s.state == 'quotation']
+        try:
+            cls.confirm(sales)
+        except UserError:
+            Transaction().rollback()
+            sales = cls.browse([s.id for s in sales])
+        cls.b2b_send_order_emails(sales)
 
     @classmethod
     def b2b_send_order_emails(cls, sales):

@@ -128,13 +128,20 @@ class Sale(metaclass=PoolMeta):
         options['payment_methods'] = offered
         return options
 
+    def b2b_confirm_at_checkout(self):
+        # the credit is checked under the company's lock with the order's
+        # real total: the buyer learns at checkout if it does not fit
+        return self.b2b_on_credit or super().b2b_confirm_at_checkout()
+
     @classmethod
     def b2b_place_order(cls, web_user, cart, shipment_address=None,
             new_address=None, carrier=None, payment_method=None,
             comment=None, reference=None):
         pool = Pool()
         Party = pool.get('party.party')
-        context = {}
+        # the options need not say which methods the credit allows: the
+        # confirmation checks the credit of an order on credit
+        context = {'_b2b_placing': True}
         if (cart and payment_method and payment_method.kind == 'deferred'
                 and web_user.b2b_may('order', cart)):
             # the company's lock first: a checkout that must start again
@@ -147,7 +154,6 @@ class Sale(metaclass=PoolMeta):
                 cart.total_amount, exclude=[cart])
             if refusal:
                 raise CreditCheckoutError(refusal.message)
-            context['_b2b_placing'] = True
         with Transaction().set_context(context):
             return super().b2b_place_order(web_user, cart,
                 shipment_address=shipment_address, new_address=new_address,

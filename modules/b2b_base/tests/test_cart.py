@@ -3,6 +3,7 @@ import datetime
 from decimal import Decimal
 from unittest.mock import patch
 
+from trytond import config as trytond_config
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -10,6 +11,8 @@ from trytond.transaction import Transaction
 from ..exceptions import B2BAccessError, CheckoutError, SaleQuantityError
 from .test_pricing import with_setup
 from .tools import count_queries, create_customer, smtp_sink
+
+original_getboolean = trytond_config.getboolean
 
 
 def queued_emails():
@@ -308,6 +311,36 @@ class CartTestMixin:
         self.assertIn("Your reference: PO-77", mail.get_content())
         # the cart is now empty: a new one starts
         self.assertIsNone(Sale.b2b_cart(self.buyer))
+
+    @with_setup
+    def test_place_order_confirmed_by_the_worker(self):
+        """With a queue worker, placing quotes the order in the request (it
+        has its number) and the worker confirms it, then e-mails the buyer"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Queue = pool.get('ir.queue')
+        self._shop()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        with patch.object(trytond_config, 'getboolean',
+                lambda section, option, default=None: (
+                    True if (section, option) == ('queue', 'worker')
+                    else original_getboolean(section, option,
+                        default=default))):
+            order = Sale.b2b_place_order(self.buyer, cart,
+                shipment_address=self.address, carrier=self.carrier,
+                payment_method=self.transfer)
+        self.assertEqual(order.state, 'quotation')
+        self.assertTrue(order.number)
+        self.assertIsNone(Sale.b2b_cart(self.buyer))
+        task, = [t for t in Queue.search([('finished_at', '=', None)])
+            if t.data['method'] == 'b2b_confirm_orders']
+        with smtp_sink() as messages:
+            task.run()
+            Transaction().commit()
+        self.assertEqual(Sale(order.id).state, 'confirmed')
+        mail, = messages
+        self.assertIn(order.number, mail['Subject'])
+        self.assertIn("it is confirmed", mail.get_content())
 
     @with_setup
     def test_order_email_not_sent_when_rolled_back(self):
