@@ -203,14 +203,18 @@ def test_buyer_walk(app, browser, live_server, walk_state, size):
     products, category = run(app, _walk_data, commit=False)
     (drink, drink_name), (flour, flour_name), (piece, _) = products
 
-    def check(step):
-        "The page fits the screen, no script failed; its screenshot kept"
+    def fits(step):
+        "The page fits the screen (no sideways scrolling), no script failed"
         page.wait_for_load_state()
-        page.screenshot(full_page=True, path=str(
-                ARTIFACTS / f'walk-{size}-{next(steps):02d}-{step}.png'))
         scroll = page.evaluate('document.documentElement.scrollWidth')
         assert scroll <= width, (step, page.url, scroll)
-        assert not errors, (step, errors)
+        assert not errors, (step, page.url, errors)
+
+    def check(step):
+        "The page fits, its screenshot kept"
+        page.screenshot(full_page=True, path=str(
+                ARTIFACTS / f'walk-{size}-{next(steps):02d}-{step}.png'))
+        fits(step)
 
     def readme_shot(name):
         """With B2B_SCREENSHOTS=<directory> (e.g. docs), keep the screen
@@ -219,9 +223,10 @@ def test_buyer_walk(app, browser, live_server, walk_state, size):
             page.screenshot(path=str(Path(directory) / f'{name}.png'))
 
     def go(action, *args, **kwargs):
-        "Click (or submit) and wait for the page it loads"
+        "Click (or submit), wait for the page it loads and check it fits"
         with page.expect_navigation():
             action(*args, **kwargs)
+        fits(page.url)
 
     def status():
         "The messages at the top of the page (flashed)"
@@ -323,8 +328,19 @@ def test_buyer_walk(app, browser, live_server, walk_state, size):
             go(page.locator('.card', has_text=drink).locator(
                     'form.buy button[type=submit]').click)
             assert status() == [f"Added to the cart: 1 u {drink_name}"]
-            assert header()[0] == '(2)' and header()[1] > net
+            count, net = header()
+            assert count == '(2)' and net > total
             check('card-added')
+            # its page: the quantity discounts, a whole box added to the line
+            go(page.locator('.card', has_text=drink).locator(
+                    'a.name').click)
+            assert page.locator('table.tiers tbody tr').count()
+            go(page.get_by_role('button', name="Add 1 box").click)
+            box = status()[0].removeprefix("Added to the cart: ")
+            box = box.removesuffix(f" u {drink_name}")
+            assert int(box) > 1
+            assert header()[0] == '(2)' and header()[1] > net
+            check('product-box')
 
             # quick order: a good line added, a bad one told why
             go(page.click, 'a.cart-link')
@@ -337,8 +353,8 @@ def test_buyer_walk(app, browser, live_server, walk_state, size):
             assert refused == "NO-SUCH-CODE 3" and "NO-SUCH-CODE" in reason
             assert page.input_value('textarea[name=lines]') == (
                 "NO-SUCH-CODE 3")
-            assert cart() == sorted([(drink, '1'), (flour, '2.5'),
-                    (piece, '1')])
+            assert cart() == sorted([(drink, str(int(box) + 1)),
+                    (flour, '2.5'), (piece, '1')])
             assert header()[0] == '(3)'
             check('quick-order')
             if size == 'phone':
@@ -353,7 +369,7 @@ def test_buyer_walk(app, browser, live_server, walk_state, size):
             assert (drink, '3') in cart()
             after = _amount(line(drink).locator('.amount').inner_text())
             unit_price = _amount(line(drink).locator('.price').inner_text())
-            assert after > before and abs(after - 3 * unit_price) <= CENTS
+            assert after < before and abs(after - 3 * unit_price) <= CENTS
             line(flour).locator('input[name=quantity]').fill('0')
             go(line(flour).get_by_role('button', name="Change").click)
             assert cart() == sorted([(drink, '3'), (piece, '1')])
