@@ -91,8 +91,8 @@ class OutboxDataManager:
 
 
 class Email(ModelSQL, ModelView):
-    "Outgoing E-mail"
     __name__ = 'b2b.email'
+    __string__ = "Outgoing E-mail"
     _rec_name = 'subject'
 
     recipient = fields.Char("To", readonly=True)
