@@ -219,8 +219,10 @@ def invite():
         return _page('account/users.html', 400,
             users=WebUser.b2b_accounts(account), me=account, roles=roles(),
             values={'email': email, 'role': role}, error=exception.message)
-    # the e-mail with the link is sent when the transaction commits
-    flash(_("An invitation has been sent to %(email)s.",
+    # the e-mail with the link leaves after the transaction commits (and
+    # the outbox tries again while the mail server refuses it): on its way,
+    # not sent yet
+    flash(_("The invitation to %(email)s is on its way.",
             email=email.strip().lower()), 'ok')
     return redirect(url_for('account.users'))
 

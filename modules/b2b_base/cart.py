@@ -450,4 +450,4 @@ class Sale(metaclass=PoolMeta):
                 total=f"{self.total_amount:.2f}",
                 currency=self.currency.code,
                 reference=self.reference or '-')
-        send_text(self.b2b_web_user.email, subject, body)
+        send_text(self.b2b_web_user.email, subject, body, resource=self)

@@ -309,7 +309,7 @@ class Registration(Workflow, ModelSQL, ModelView):
                 body = gettext('b2b_base.msg_email_rejected_body',
                     name=self.contact_name, company=self.company_name,
                     reason=self.rejection_reason)
-        send_text(self.email, subject, body)
+        send_text(self.email, subject, body, resource=self)
 
 
 class RejectStart(ModelView):

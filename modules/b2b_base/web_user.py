@@ -1,10 +1,12 @@
 # This file is part of the B2B wholesale suite.
 import datetime
 
+import trytond.config as config
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import ModelView, fields
 from trytond.model.modelstorage import local_cache
 from trytond.pool import Pool, PoolMeta
+from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction
 
 from .exceptions import AccountError, B2BAccessError
@@ -209,7 +211,44 @@ class WebUser(metaclass=PoolMeta):
             gettext('b2b_base.msg_email_invitation_body',
                 inviter=inviter.email, company=company,
                 url=self.get_email_reset_password_url(),
-                days=INVITATION_DAYS))
+                days=INVITATION_DAYS),
+            resource=self)
+
+    @classmethod
+    @ModelView.button
+    def reset_password(cls, users, from_=None):
+        """web_user's, with the e-mails sent through the outbox: a new link
+        to set the password, unless the last one is still valid"""
+        now = datetime.datetime.now()
+        users = [u for u in users
+            if not (u.reset_password_token_expire
+                and u.reset_password_token_expire > now)]
+        for user in users:
+            user.set_reset_password_token()
+        cls.save(users)
+        cls._b2b_send_emails(users, cls.get_email_reset_password, from_)
+
+    @classmethod
+    @ModelView.button
+    def validate_email(cls, users, from_=None):
+        "web_user's, with the e-mails sent through the outbox"
+        for user in users:
+            user.set_email_token()
+        cls.save(users)
+        cls._b2b_send_emails(users, cls.get_email_validation, from_)
+
+    @classmethod
+    def _b2b_send_emails(cls, users, email_func, from_=None):
+        """Send each account the e-mail email_func(user) returns with its
+        title, as web_user's _send_email does, but through the outbox"""
+        Email = Pool().get('b2b.email')
+        from_cfg = config.get('email', 'from')
+        for user in users:
+            msg, title = email_func(user)
+            set_from_header(msg, from_cfg, from_ or from_cfg)
+            msg['To'] = user.email
+            msg['Subject'] = title
+            Email.enqueue(msg, resource=user)
 
     @classmethod
     def b2b_set_role(cls, admin, user, role):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from b2b_base.tests.tools import smtp_sink
+from b2b_base.tests.tools import smtp_down, smtp_sink
 
 from .tools import (
     DEMO_LOGIN,
@@ -192,6 +192,8 @@ def test_addresses_and_accounts(app, client, ids):
         assert response.status_code == 302
     assert [m['To'] for m in messages] == ['nowa@firma1.example']
     assert "/password/new" in messages[0].get_content()
+    assert "The invitation to nowa@firma1.example is on its way." in text(
+        client.get('/account/users'))
     refused = _post(client, '/account/users/invite',
         {'email': 'nowa@firma1.example', 'role': 'viewer'})
     assert refused.status_code == 400 and "already exists" in text(refused)
@@ -208,6 +210,30 @@ def test_addresses_and_accounts(app, client, ids):
     _post(client, f'/account/users/{invited_id}/deactivate')
     assert run(app, _read, 'nowa@firma1.example', ['active'],
         commit=False) == [False]
+
+
+def _outbox(recipient):
+    from trytond.pool import Pool
+    Email = Pool().get('b2b.email')
+    return [(e.state, e.attempts, e.resource.email)
+        for e in Email.search([('recipient', '=', recipient)])]
+
+
+def test_invitation_with_mail_server_down(app, client, ids):
+    """With the mail server down the invitation is made all the same, the
+    page says it is on its way (not sent) and the outbox holds it failed,
+    to be sent again"""
+    login(client, DEMO_LOGIN, DEMO_PASSWORD)
+    client.set_cookie('lang', 'pl')
+    with smtp_down():
+        response = _post(client, '/account/users/invite',
+            {'email': 'awaria@firma1.example', 'role': 'viewer'})
+    assert response.status_code == 302
+    page = text(client.get('/account/users'))
+    assert "Zaproszenie na adres awaria@firma1.example jest w drodze." in page
+    assert "wysłane" not in page
+    assert run(app, _outbox, 'awaria@firma1.example', commit=False) == [
+        ('failed', 1, 'awaria@firma1.example')]
 
 
 def test_own_password(app, client, ids):

@@ -22,6 +22,7 @@ from ..exceptions import (
 )
 from .test_account import AccountTestMixin
 from .test_cart import CartTestMixin
+from .test_outbox import OutboxTestMixin
 from .test_pricing import PricingTestMixin, in_company
 from .tools import create_customer, registration_values, smtp_sink
 
@@ -41,7 +42,7 @@ def _customer_with_sessions():
 
 
 class B2BBaseTestCase(
-        AccountTestMixin, CartTestMixin, PricingTestMixin,
+        AccountTestMixin, CartTestMixin, OutboxTestMixin, PricingTestMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test B2B Base module"
     module = 'b2b_base'

@@ -44,6 +44,21 @@ def smtp_sink():
         controller.stop()
 
 
+@contextlib.contextmanager
+def smtp_down():
+    """Point trytond's [email] uri at a port of 127.0.0.1 bound by no
+    server listening: every connection is refused"""
+    with socket.socket() as closed:
+        closed.bind(('127.0.0.1', 0))
+        port = closed.getsockname()[1]
+        previous = config.get('email', 'uri')
+        config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
+        try:
+            yield
+        finally:
+            config.set('email', 'uri', previous)
+
+
 def registration_values(**values):
     "Return the values of a valid registration form"
     result = {
