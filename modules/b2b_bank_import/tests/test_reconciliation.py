@@ -109,7 +109,11 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
             line.save()
 
         # the matched operation: a line by hand would book it again
-        self.assertIn('booked only once', self.refused(by_hand, matched))
+        # (its amounts written as everywhere in English)
+        refusal = self.refused(by_hand, matched)
+        self.assertIn('booked only once', refusal)
+        self.assertIn(
+            "is PLN\xa0100.00, its lines would book PLN\xa0200.00", refusal)
         # Assign of the matched operation: refused, naming the booking
         self.assertIn('booked already',
             self.refused(Origin.b2b_assign, [matched]))
@@ -208,7 +212,10 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
         with Transaction().set_context(language='pl'):
             text = Origin(two.id).b2b_reason
         self.assertIn('jeden przelew za 2 faktury', text)
-        self.assertIn('20.00 na saldzie firmy', text)
+        # the amount as the portal writes it in Polish
+        self.assertIn('20,00\xa0zł na saldzie firmy', text)
+        self.assertIn("PLN\xa020.00 left on the company's balance",
+            Origin(two.id).b2b_reason)
         self.assertEqual([(l.amount, l.invoice) for l in balance.lines],
             [(Decimal('30.00'), None)])
         self._pay(statement)
