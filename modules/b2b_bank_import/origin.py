@@ -343,10 +343,11 @@ class Origin(metaclass=PoolMeta):
         for invoice in invoices:
             if (invoice.party != party or invoice.state != 'posted'
                     or invoice.company != self.company):
-                raise StatementImportError(gettext(
-                        'b2b_bank_import.msg_assign_invoice_not_open',
-                        origin=self.rec_name, invoice=invoice.rec_name,
-                        party=party.rec_name))
+                # "… of Hurtownia Sp. z o.o.": the name's full stop ends
+                raise StatementImportError(formats.one_full_stop(gettext(
+                            'b2b_bank_import.msg_assign_invoice_not_open',
+                            origin=self.rec_name, invoice=invoice.rec_name,
+                            party=party.rec_name)))
             to_pay = invoice.amount_to_pay - pending.get(invoice.id, 0)
             if to_pay <= 0:
                 raise StatementImportError(gettext(

@@ -80,6 +80,29 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
         self.assertEqual(origin.pending_amount, 0)
 
     @with_bank
+    def test_assign_other_company_invoice_refused(self):
+        """Assign of invoices of two companies is refused naming the payer
+        (the first invoice's company), whose name's full stop ends the
+        sentence once"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Origin = pool.get('account.statement.origin')
+        self._hurt()
+        hurt_invoice = self._invoice('600.00', party=self.hurt)
+        invoice = self._invoice('30.00')
+        statement, (origin,) = self._one([(Date.today(),
+                    Decimal('630.00'), 'ZAPLATA', 'J. KOWALSKI',
+                    UNKNOWN_IBAN)])
+        origin.party = None
+        origin.b2b_invoices = [hurt_invoice, invoice]
+        origin.save()
+        message = self.refused(Origin.b2b_assign, [origin])
+        self.assertTrue(message.endswith(
+                "not an open invoice of Hurtownia Łącznik Sp. z o.o."),
+            message)
+        self.assertEqual(Origin(origin.id).lines, ())
+
+    @with_bank
     def test_each_route_books_once(self):
         "A line by hand, Assign, the rules: the second route refused"
         pool = Pool()
