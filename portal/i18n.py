@@ -3,28 +3,22 @@
 
 The locale is the `lang` cookie set by the language switcher, else the
 browser's Accept-Language, else Polish. Money, numbers and dates follow
-the locale (Babel). The catalogs are .po files in translations/; their
+the locale (Babel, by the modules' one way of writing them:
+b2b_base.formats). The catalogs are .po files in translations/; their
 .mo files are compiled at start when missing or older than the .po, so
 that no binary is kept in git."""
-import datetime
-import re
 import shutil
 import tempfile
 import unicodedata
-from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import (
-    format_currency,
-    format_decimal,
-    get_currency_symbol,
-)
 from flask import current_app, request
 from flask_babel import Babel, get_locale
+
+from b2b_base import formats
 
 LANGUAGES = ['pl', 'en']
 DEFAULT_LANGUAGE = 'pl'
@@ -73,70 +67,23 @@ def currency():
     return current_app.config['PORTAL_CURRENCY']
 
 
-# the dates of the pages: 02.12.2026 in Polish, 2 Dec 2026 in English
-DATE_PATTERNS = {'pl': 'dd.MM.y', 'en': 'd MMM y'}
-
-
-def plain(value):
-    """Return the number as a Decimal written without exponent: a
-    normalised Decimal('50') is Decimal('5E+1')"""
-    value = Decimal(str(value)).normalize()
-    if value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    return value
-
-
-def _currency_pattern(code, locale, fraction):
-    """Return the locale's currency pattern with the fraction digits and a
-    space between the number and a symbol made of letters (CLDR's
-    currency spacing, which Babel leaves out: PLN 1,234.56 but €1,234.50)"""
-    pattern = Locale.parse(locale).currency_formats['standard'].pattern
-    pattern = pattern.replace('0.00', fraction)
-    symbol = get_currency_symbol(code, locale)
-    if symbol[-1:].isalpha():
-        pattern = re.sub(r'¤(?=[#0])', '¤\xa0', pattern)
-    if symbol[:1].isalpha():
-        pattern = re.sub(r'(?<=[#0])¤', '\xa0¤', pattern)
-    return pattern
-
-
 def money(value, unit_price=False):
     """Format an amount in the company's currency in the current language
     with 2 decimals; a unit price below 1 keeps up to 4 (Tryton's price
-    digits): 0,0725 zł a piece, but 68,91 zł"""
-    if value is None:
-        return ''
-    value = Decimal(value)
-    fraction = '0.00'
-    if unit_price and abs(value) < 1:
-        fraction = '0.00##'
-    code = currency()
-    if not code:  # no company: the amount alone
-        return format_decimal(value, format='#,##0' + fraction[1:],
-            locale=language())
-    return format_currency(value, code,
-        format=_currency_pattern(code, language(), fraction),
-        locale=language(), currency_digits=False)
+    digits): 0,0725 zł a piece, but 68,91 zł (the modules' formats)"""
+    return formats.money(value, currency(), language(),
+        unit_price=unit_price)
 
 
 def number(value):
     """Format a quantity as people write it: 0,25 in Polish, 0.25 in
     English, 50 (never 5E+1), 1 250 000"""
-    if value is None:
-        return ''
-    return format_decimal(plain(value), locale=language(),
-        decimal_quantization=False)
+    return formats.number(value, language())
 
 
 def date(value):
     "Format a date: 02.12.2026 in Polish, 2 Dec 2026 in English"
-    if value is None:
-        return ''
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    language_ = language()
-    return format_date(value, DATE_PATTERNS.get(language_, 'medium'),
-        locale=language_)
+    return formats.date(value, language())
 
 
 def address(record):

@@ -37,6 +37,7 @@ from .generate import (
 )
 from .tools import (
     demo_company_id,
+    find_box,
     get_country,
     get_lang,
     hash_password,
@@ -123,10 +124,7 @@ def _large_setup():
                 ], limit=1)
         account_categories[key] = category.id
     unit_category = Uom(ModelData.get_id('product', 'uom_unit')).category
-    box, = Uom.search([
-            ('name', '=', "Karton"),
-            ('category', '=', unit_category.id),
-            ], limit=1)
+    box = find_box(unit_category)
     return {
         'categories': subcategories,
         'account_categories': account_categories,

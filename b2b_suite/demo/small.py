@@ -62,6 +62,8 @@ from .history import create_history, history_years
 from .images import product_picture
 from .statement import demo_invoices, pl_iban
 from .tools import (
+    BOX,
+    find_box,
     get_country,
     get_currency,
     get_lang,
@@ -301,22 +303,22 @@ def _create_product_setup(accounts, taxes):
     categories = {c.name: c for c in categories}
 
     unit = Uom(ModelData.get_id('product', 'uom_unit'))
-    boxes = Uom.search([
-            ('name', '=', "Karton"),
-            ('category', '=', unit.category.id),
-            ], limit=1)
-    if boxes:
-        box, = boxes
-    else:
+    box = find_box(unit.category)
+    if not box:
         box, = Uom.create([{
-                    'name': "Karton",
-                    'symbol': "krt",
+                    'name': BOX['pl'][0],
+                    'symbol': BOX['pl'][1],
                     'category': unit.category.id,
                     'factor': 12.,
                     'rate': round(1 / 12., 12),
                     'rounding': 1.,
                     'digits': 0,
                     }])
+        # buyers read the unit in their language: 12 krt, 12 box
+        for code in ['en', 'pl']:
+            name, symbol = BOX[code]
+            with Transaction().set_context(language=code):
+                Uom.write([Uom(box.id)], {'name': name, 'symbol': symbol})
     units = {
         'unit': unit,
         'kg': Uom(ModelData.get_id('product', 'uom_kilogram')),

@@ -112,6 +112,21 @@ def get_country():
     return country
 
 
+# the demo's box of 12 pieces: (name, symbol) in each language
+BOX = {'pl': ("Karton", "krt"), 'en': ("Box", "box")}
+
+
+def find_box(category):
+    "Return the demo's box unit of the category (of units), None if none"
+    Uom = Pool().get('product.uom')
+    with Transaction().set_context(language='pl'):
+        boxes = Uom.search([
+                ('name', '=', BOX['pl'][0]),
+                ('category', '=', category.id),
+                ], limit=1)
+    return Uom(boxes[0].id) if boxes else None
+
+
 def get_lang():
     pool = Pool()
     Lang = pool.get('ir.lang')

@@ -144,7 +144,7 @@ class DemoDataTestCase(unittest.TestCase):
                     p.account_category.customer_taxes for p in products))
             self.assertEqual(
                 {p.default_uom.symbol for p in products},
-                {'u', 'kg', 'l', 'krt'})
+                {'u', 'kg', 'l', 'box'})
             self.assertGreaterEqual(
                 Category.search_count([('accounting', '=', False)]), 10)
 

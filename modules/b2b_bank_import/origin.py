@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from stdnum import iban as iban_number
 
+from b2b_base import formats
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
@@ -203,9 +204,16 @@ class Origin(metaclass=PoolMeta):
     def get_b2b_reason(self, name):
         reasons = self.b2b_reasons
         if reasons:
-            return reason_text(reasons)
+            return reason_text(reasons, self.b2b_currency_code)
         # an operation of an earlier import, also after its Undo
         return self.b2b_reason_text
+
+    @property
+    def b2b_currency_code(self):
+        "The ISO code of the operation's currency (its statement's)"
+        statement = self.statement
+        if statement and statement.journal and statement.journal.currency:
+            return statement.journal.currency.code
 
     @classmethod
     def b2b_information(cls, line):
@@ -335,10 +343,11 @@ class Origin(metaclass=PoolMeta):
         for invoice in invoices:
             if (invoice.party != party or invoice.state != 'posted'
                     or invoice.company != self.company):
-                raise StatementImportError(gettext(
-                        'b2b_bank_import.msg_assign_invoice_not_open',
-                        origin=self.rec_name, invoice=invoice.rec_name,
-                        party=party.rec_name))
+                # "… of Hurtownia Sp. z o.o.": the name's full stop ends
+                raise StatementImportError(formats.one_full_stop(gettext(
+                            'b2b_bank_import.msg_assign_invoice_not_open',
+                            origin=self.rec_name, invoice=invoice.rec_name,
+                            party=party.rec_name)))
             to_pay = invoice.amount_to_pay - pending.get(invoice.id, 0)
             if to_pay <= 0:
                 raise StatementImportError(gettext(
@@ -532,7 +541,8 @@ class OriginEvent(ModelSQL, ModelView):
         return Transaction().user
 
     def get_reason(self, name):
-        return reason_text(_read_reasons(self.reason_codes))
+        return reason_text(_read_reasons(self.reason_codes),
+            self.origin.b2b_currency_code)
 
 
 class Line(metaclass=PoolMeta):
@@ -547,7 +557,6 @@ class Line(metaclass=PoolMeta):
     def b2b_check_operations(cls, lines):
         """An operation is booked at most once: its lines never exceed its
         amount; an imported statement has no line outside its operations"""
-        Lang = Pool().get('ir.lang')
         origins = {l.origin for l in lines if l.origin}
         for origin in origins:
             if not origin.b2b_key:
@@ -555,14 +564,13 @@ class Line(metaclass=PoolMeta):
             total = sum((l.amount for l in origin.lines), Decimal(0))
             if (total * origin.amount < 0
                     or (total - origin.amount) * origin.amount > 0):
-                lang = Lang.get()
-                currency = origin.statement.journal.currency
+                code = origin.b2b_currency_code
                 raise StatementImportError(gettext(
                         'b2b_bank_import.msg_operation_overbooked',
                         origin=origin.rec_name,
                         statement=origin.statement.rec_name,
-                        amount=lang.currency(origin.amount, currency),
-                        total=lang.currency(total, currency),
+                        amount=formats.money(origin.amount, code),
+                        total=formats.money(total, code),
                         reason=origin.b2b_reason or ''))
         imported = defaultdict(list)
         for line in lines:

@@ -2,6 +2,9 @@
 """The reasons of a bank operation's booking: stored as codes with their
 values (the matcher's and the review's), read in the reader's language
 through ir.message (Polish plural forms from the language's rule)"""
+from decimal import Decimal
+
+from b2b_base import formats
 from trytond.i18n import gettext, ngettext
 
 # the message of each reason code, spelled out
@@ -37,10 +40,13 @@ MESSAGES = {
     'undone': 'b2b_bank_import.msg_reason_undone',
     'several': 'b2b_bank_import.msg_reason_several',
     }
+# the reasons whose value is an amount (stored as text: "270.00")
+AMOUNTS = {'overpayment', 'to_balance'}
 
 
-def reason_text(reasons):
-    "The reasons (code, value) as one sentence in the context's language"
+def reason_text(reasons, currency=None):
+    """The reasons (code, value) as one sentence in the context's language,
+    amounts in the currency (its ISO code) as everywhere: 1 234,56 zł"""
     texts = []
     for code, value in reasons:
         message = MESSAGES.get(code)
@@ -51,6 +57,9 @@ def reason_text(reasons):
         elif code == 'account_of_other':
             account, owners = value
             texts.append(gettext(message, account=account, owners=owners))
+        elif code in AMOUNTS and value is not None:
+            texts.append(gettext(message,
+                    value=formats.money(Decimal(value), currency)))
         else:
             texts.append(gettext(message, value=value))
     return '; '.join(texts)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sql import Literal
 from sql.operators import In, Like
 
+from b2b_base import formats
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -48,9 +49,11 @@ def format_error(error):
     return gettext('b2b_bank_import.msg_format_file', reason=reason)
 
 
-def _refuse_line(filename, statement, position, line, cause):
+def _refuse_line(filename, statement, position, line, cause,
+        currency=None):
     """The error refusing a file for one of its operations: the file, the
-    operation (its number in the statement and its text) and why"""
+    operation (its number in the statement, date, amount in the currency
+    and text) and why"""
     text = ' '.join((line.title or line.description or line.name
             or '').split())
     if len(text) > 100:
@@ -58,8 +61,10 @@ def _refuse_line(filename, statement, position, line, cause):
     return StatementImportError(gettext(
             'b2b_bank_import.msg_line_refused',
             file=filename or gettext('b2b_bank_import.msg_uploaded_file'),
-            statement=statement, line=position, date=line.date,
-            amount=line.amount, text=text, error=cause))
+            statement=statement, line=position,
+            date=formats.date(line.date),
+            amount=formats.money(line.amount, line.currency or currency),
+            text=text, error=cause))
 
 
 def pending_in_statements(invoice_ids=None):
@@ -283,7 +288,7 @@ class Statement(metaclass=PoolMeta):
                     Period.find(company.id, date=line.date)
                 except UserError as e:
                     raise _refuse_line(filename, label, position, line,
-                        e.message) from e
+                        e.message, currency) from e
                 for invoice_id, amount in match.allocations:
                     index.remove(invoice_id, amount)
             matches.append(match)
@@ -363,7 +368,8 @@ class Statement(metaclass=PoolMeta):
                         by_party[line.party].append(line)
                 with Transaction().set_context(language='en'):
                     # the payment's reason as the ERP reads it, in English
-                    english_reason = reason_text(origin.b2b_reasons)
+                    english_reason = reason_text(origin.b2b_reasons,
+                        origin.b2b_currency_code)
                 for party, lines in by_party.items():
                     payment = Payment(company=statement.company,
                         party=party, date=origin.date,

@@ -16,6 +16,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from . import formats
 from .exceptions import B2BAccessError, CartError, CheckoutError
 from .mail import send_text
 
@@ -429,25 +430,32 @@ class Sale(metaclass=PoolMeta):
                 self.number)
 
     def b2b_send_order_email(self):
-        "Confirm the order to the buyer, in the company's language"
+        """Confirm the order to the buyer, in the company's language, its
+        amounts and quantities written as the portal writes them"""
         party = self.party
         language = party.lang.code if party.lang else None
         with Transaction().set_context(language=language):
+            # the records read again in the language: units, products
+            sale = self.__class__(self.id)
+            code = sale.currency.code
+
+            def money(amount, unit_price=False):
+                return formats.money(amount, code, unit_price=unit_price)
             state = gettext('b2b_base.msg_order_state_confirmed'
-                if self.state in {'confirmed', 'processing'}
+                if sale.state in {'confirmed', 'processing'}
                 else 'b2b_base.msg_order_state_review')
             lines = '\n'.join(
-                f"{l.product.rec_name}: {l.quantity:g} {l.unit.symbol} "
-                f"× {l.unit_price:.2f} = {l.amount:.2f} "
-                f"{self.currency.code}"
-                for l in self.lines if l.type == 'line')
+                f"{l.product.rec_name}: "
+                f"{formats.quantity(l.quantity, l.unit)} "
+                f"× {money(l.unit_price, unit_price=True)} "
+                f"= {money(l.amount)}"
+                for l in sale.lines if l.type == 'line')
             subject = gettext('b2b_base.msg_order_email_subject',
-                number=self.number or self.id)
+                number=sale.number or sale.id)
             body = gettext('b2b_base.msg_order_email_body',
-                number=self.number or self.id, state=state, lines=lines,
-                untaxed=f"{self.untaxed_amount:.2f}",
-                tax=f"{self.tax_amount:.2f}",
-                total=f"{self.total_amount:.2f}",
-                currency=self.currency.code,
-                reference=self.reference or '-')
+                number=sale.number or sale.id, state=state, lines=lines,
+                untaxed=money(sale.untaxed_amount),
+                tax=money(sale.tax_amount),
+                total=money(sale.total_amount),
+                reference=sale.reference or '-')
         send_text(self.b2b_web_user.email, subject, body, resource=self)

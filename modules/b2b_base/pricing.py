@@ -68,6 +68,8 @@ from trytond.tools.decimal_ import DecimalNull as Null
 from trytond.tools.decimal_ import decistmt
 from trytond.transaction import Transaction
 
+from . import formats
+
 _100 = Decimal(100)
 # What every price needs but rarely changes: price lists and their lines,
 # the category tree and its tiers, the taxes of the accounting categories.
@@ -754,10 +756,15 @@ class Pricing(Model):
         labels = context.setdefault('labels', {})
 
         def add(kind, message, price, **variables):
-            # the same labels recur on a page: translate each once
+            # the same labels recur on a page: translate each once, its
+            # numbers written as the portal writes them (0,25; 2,5 %)
             key = (message, tuple(sorted(variables.items())))
             if key not in labels:
-                labels[key] = gettext(message, **variables)
+                labels[key] = gettext(message, **{
+                        name: formats.number(value)
+                        if isinstance(value, (Decimal, int, float))
+                        else value
+                        for name, value in variables.items()})
             previous = steps[-1].unit_price if steps else Decimal(0)
             steps.append(PriceStep(kind, labels[key],
                     round_price(price - previous), round_price(price)))
@@ -786,7 +793,7 @@ class Pricing(Model):
                 threshold, discount = tier
                 price *= 1 - discount / _100
                 add('quantity', 'b2b_base.msg_price_step_quantity', price,
-                    discount=_percent(discount), quantity=_number(threshold),
+                    discount=discount, quantity=threshold,
                     unit=product.sale_uom.symbol)
 
             package = product.package_quantity
@@ -798,16 +805,16 @@ class Pricing(Model):
                     share = packaged / sale_quantity
                     price *= 1 - package_discount / _100 * share
                     add('package', 'b2b_base.msg_price_step_package', price,
-                        discount=_percent(package_discount),
-                        packages=_number(packaged / package),
-                        package=_number(package),
+                        discount=package_discount,
+                        packages=packaged / package,
+                        package=package,
                         unit=product.sale_uom.symbol)
 
             group_discount = context['group_discount']
             if group_discount:
                 price *= 1 - group_discount / _100
                 add('group', 'b2b_base.msg_price_step_group', price,
-                    discount=_percent(group_discount))
+                    discount=group_discount)
 
         result.unit_price = round_price(price)
         result.unit_price_gross = cls._gross(
@@ -897,12 +904,3 @@ def _in_max():
     return backend.MAX_QUERY_PARAMS
 
 
-def _percent(value):
-    return _number(value)
-
-
-def _number(value):
-    value = Decimal(value).normalize()
-    if value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    return str(value)

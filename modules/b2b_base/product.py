@@ -16,7 +16,7 @@ from trytond.pyson import Bool, Eval
 from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
-from . import unaccent
+from . import formats, unaccent
 from .exceptions import QuantityError, SaleQuantityError
 
 unaccent.enable_sqlite()
@@ -211,9 +211,7 @@ class Product(metaclass=PoolMeta):
         order, re-order, sale.line.check_quantity): call it on the exact
         number before it is stored in the Float field."""
         pool = Pool()
-        Lang = pool.get('ir.lang')
         Uom = pool.get('product.uom')
-        lang = Lang.get()
         sale_uom = self.sale_uom
         unit = unit or sale_uom
         if quantity is None:
@@ -225,15 +223,14 @@ class Product(metaclass=PoolMeta):
             raise SaleQuantityError(gettext(
                     'b2b_base.msg_quantity_maximum',
                     product=self.rec_name,
-                    maximum=lang.format_number_symbol(
-                        MAXIMUM_QUANTITY, unit, digits=0)))
+                    maximum=formats.quantity(MAXIMUM_QUANTITY, unit)))
         if exact < 0:
             return
 
         def fmt_in_unit(value):
-            # as many decimals as the quantity has: 0.25 kg, 0.5 kg, 6 u
-            digits = max(-value.normalize().as_tuple().exponent, 0)
-            return lang.format_number_symbol(value, unit, digits=digits)
+            # as many decimals as the quantity has, as the portal writes
+            # it: 0,25 kg, 0,5 kg, 6 szt. (0.25 kg, 6 u in English)
+            return formats.quantity(value, unit)
 
         def nearest(value, step, fmt, minimum=None):
             "The valid quantities around value: 'lower or upper' or upper"
@@ -250,14 +247,15 @@ class Product(metaclass=PoolMeta):
         digits = min(unit.digits if unit.digits is not None else 2, 15)
         step = Decimal(1).scaleb(-digits)
         if exact != exact.quantize(step, rounding=ROUND_FLOOR):
-            raise SaleQuantityError(gettext(
-                    'b2b_base.msg_quantity_whole' if not digits
-                    else 'b2b_base.msg_quantity_decimals',
-                    product=self.rec_name,
-                    unit=unit.symbol,
-                    quantity=fmt_in_unit(exact),
-                    step=fmt_in_unit(step),
-                    nearest=nearest(exact, step, fmt_in_unit)))
+            # "Order 12 szt.": the unit's full stop ends the sentence
+            raise SaleQuantityError(formats.one_full_stop(gettext(
+                        'b2b_base.msg_quantity_whole' if not digits
+                        else 'b2b_base.msg_quantity_decimals',
+                        product=self.rec_name,
+                        unit=unit.symbol,
+                        quantity=fmt_in_unit(exact),
+                        step=fmt_in_unit(step),
+                        nearest=nearest(exact, step, fmt_in_unit))))
 
         in_sale_uom = _decimal(Uom.compute_qty(
                 unit, float(exact), sale_uom, round=False))
@@ -285,14 +283,15 @@ class Product(metaclass=PoolMeta):
                 continue
             step = _decimal(step)
             if in_sale_uom % step:
-                raise SaleQuantityError(gettext(
-                        'b2b_base.' + message,
-                        product=self.rec_name,
-                        quantity=fmt(in_sale_uom),
-                        step=fmt(step),
-                        nearest=nearest(in_sale_uom, step, fmt,
-                            _decimal(minimum) if minimum and not waive_minimum
-                            else None)))
+                raise SaleQuantityError(formats.one_full_stop(gettext(
+                            'b2b_base.' + message,
+                            product=self.rec_name,
+                            quantity=fmt(in_sale_uom),
+                            step=fmt(step),
+                            nearest=nearest(in_sale_uom, step, fmt,
+                                _decimal(minimum)
+                                if minimum and not waive_minimum
+                                else None))))
 
     @classmethod
     def b2b_catalog_domain(cls):

@@ -8,6 +8,7 @@ from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
+from b2b_base import formats
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import fields
@@ -166,16 +167,13 @@ class Party(metaclass=PoolMeta):
         """Return the Refusal of deferred payment of amount (gross) by the
         company, None when it fits its available credit (credit: the
         company's Credit when already computed)"""
-        pool = Pool()
-        Lang = pool.get('ir.lang')
         if credit is None:
             credit = self.b2b_credit(
                 self._b2b_company(company), exclude=exclude)
-        lang = Lang.get()
 
         def money(value):
-            # thousands grouped, as the portal shows amounts: 1 234,56 zł
-            return lang.currency(value, credit.currency, grouping=True)
+            # as the portal shows amounts: 1 234,56 zł, PLN 1,234.56
+            return formats.money(value, credit.currency.code)
         if credit.limit is None or credit.limit <= 0:
             return Refusal('no_credit', gettext(
                     'b2b_credit.msg_deferred_no_credit',

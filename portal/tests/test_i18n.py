@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 from portal import i18n
 
-from .tools import DEMO_LOGIN, DEMO_PASSWORD, login, text
+from .tools import DEMO_LOGIN, DEMO_PASSWORD, login, run, text
 
 
 def test_every_text_is_translated():
@@ -101,29 +101,85 @@ def test_money_in_company_currency(app):
         app.config['PORTAL_CURRENCY'] = previous
 
 
-# texts of the interface (not of the demo's data) that betray the other
-# language: the country in addresses (in capitals as Tryton writes it in
-# full addresses), the currency, the menu (the ISO code PLN is Polish
-# too: "Ceny w PLN")
+# texts that betray the other language: of the interface (the menu, the
+# country in addresses, as Tryton writes it in capitals in full addresses),
+# of the demo's data shown in the buyer's language (delivery and payment
+# methods, units, the country) and of the modules' messages (money, the
+# sums, the documents). The ISO code PLN is Polish too: "Ceny w PLN".
 FOREIGN = {
-    'pl': ["POLAND", "Catalog", "Orders", "Log out"],
-    'en': ["POLSKA", "zł", "Katalog", "Zamówienia", "Wyloguj"],
+    'pl': ["POLAND", "Poland", "Catalog", "Orders", "Log out",
+        "Bank transfer", "prepayment", "Courier", "courier",
+        "Collection in person", "Cash on delivery", "Online payment",
+        "Pallet", "Trade credit", "pcs", "box", "Order", "Invoice", "Net",
+        "Total", "Delivery"],
+    'en': ["POLSKA", "zł", "Katalog", "Zamówienia", "Wyloguj",
+        "Przelew", "przedpłata", "Kurier", "Odbiór", "Pobranie", "Paleta",
+        "Płatność", "Kredyt kupiecki", "szt.", "krt", "Karton", "brutto",
+        "netto", "Netto", "Razem", "Zamówienie", "Faktura", "Dostawa"],
+    }
+# what the cart (a line by the piece, one by the box) and checkout show of
+# the data in the page's language: the test reads pages that have them
+SHOWN = {
+    'pl': {'/cart': ["szt.", "krt", "zł"],
+        '/checkout': ["Przelew / przedpłata", "Kurier DPD"]},
+    'en': {'/cart': ["box", "PLN"],
+        '/checkout': ["Bank transfer (prepayment)", "DPD courier"]},
     }
 # the name of Poland in each language (the demo's data has "Polska" in
 # company and brand names: checked on the pages of addresses only)
 POLAND = {'pl': "Polska", 'en': "Poland"}
 
 
-def test_pages_in_one_language(client):
-    """A Polish page shows no English of the interface (country names
-    included) and an English page no Polish"""
+def _names_and_cart():
+    """Return the names that are the demo's data in one language (products,
+    companies, transfer titles: "zgrzewka 12 szt.", "DPD Polska Sp. z
+    o.o.", "Przelew za FV/2026/09/0001") and put in the
+    demo buyer's cart a product sold by the piece and one sold by the box"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Party = pool.get('party.party')
+    Payment = pool.get('b2b.payment')
+    Product = pool.get('product.product')
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    # the catalog's products (not the carriers' services: their names are
+    # the delivery methods, in both languages)
+    names = [p.name for p in Product.search(Product.b2b_catalog_domain())]
+    names += [p.name for p in Party.search([])]
+    # the titles of the transfers, as the payers wrote them
+    names += [p.reference for p in Payment.search([]) if p.reference]
+    buyer, = WebUser.search([('email', '=', DEMO_LOGIN)])
+    with Transaction().set_context(language='en'):
+        products = [Product.search([
+                    ('salable', '=', True),
+                    ('sale_uom.symbol', '=', symbol),
+                    ('sale_quantity_minimal', '=', None),
+                    ('sale_quantity_rounding', '=', None),
+                    ('template.b2b_package_only', '=', False),
+                    ('template.categories.accounting', '=', False),
+                    ], order=[('code', 'ASC')], limit=1)[0]
+            for symbol in ['u', 'box']]
+    Sale.b2b_cart_add(buyer, [(p, 1) for p in products])
+    return sorted(set(names), key=len, reverse=True), products[0].id
+
+
+def test_pages_in_one_language(app, client):
+    """A Polish page shows no English of the interface, of the data in the
+    buyer's language (country, delivery and payment methods, units) or of
+    the modules' messages (money, sums), and an English page no Polish:
+    catalog, product, cart with lines, checkout, orders, invoices, credit,
+    addresses, profile, registration"""
+    names, product_id = run(app, _names_and_cart)
     login(client, DEMO_LOGIN, DEMO_PASSWORD)
-    paths = ['/', '/account/addresses', '/account/invoices',
-        '/account/orders', '/account/profile', '/account/credit']
+    paths = ['/', f'/product/{product_id}', '/cart', '/checkout',
+        '/account/addresses', '/account/invoices', '/account/orders',
+        '/account/profile', '/account/credit']
     client.set_cookie('lang', 'pl')
     orders = client.get('/account/orders').text
-    paths += sorted(set(re.findall(r'href="(/account/orders/\d+)"',
-                orders)))[:2]
+    for number in sorted(set(re.findall(r'href="/account/orders/(\d+)"',
+                    orders)))[:2]:
+        paths += [f'/account/orders/{number}', f'/orders/{number}']
     logged_out = client.application.test_client()
     for language, other in [('pl', 'en'), ('en', 'pl')]:
         client.set_cookie('lang', language)
@@ -133,8 +189,16 @@ def test_pages_in_one_language(client):
         for path, response in shown.items():
             assert response.status_code == 200, path
             page = text(response)
+            # the names of products and companies are in Polish only
+            data = page
+            for name in names:
+                data = data.replace(name, ' ')
             for word in FOREIGN[language]:
-                assert not re.search(rf'\b{word}\b', page), (
+                assert not re.search(
+                    rf'(?<!\w){re.escape(word)}(?!\w)', data), (
+                    language, path, word)
+            for word in SHOWN[language].get(path, []):
+                assert re.search(rf'(?<!\w){re.escape(word)}(?!\w)', data), (
                     language, path, word)
             # a sentence ends once (a message put in a sentence of ours)
             assert not re.search(r'(?<!\.)\.\s*\.(?!\.)', page), (

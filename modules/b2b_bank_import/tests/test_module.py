@@ -15,6 +15,8 @@ from trytond.tests.test_tryton import ModuleTestCase
 from trytond.transaction import Transaction
 
 DATA = os.path.join(os.path.dirname(__file__), 'data')
+MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
+    'Oct', 'Nov', 'Dec']
 
 
 def data(name):
@@ -409,7 +411,10 @@ class B2BBankImportTestCase(
         self.assertIn('wyciag-listopad.sta', message)
         self.assertIn('operation 2 ', message)
         self.assertIn('Zapłata FV/2026/11/0012', message)
-        self.assertIn(str(later), message)
+        # its date and amount written as everywhere in English
+        self.assertIn(
+            f"({later.day} {MONTHS[later.month - 1]} {later.year}, "
+            "PLN\xa01,000.00,", message)
         self.assertIn('period', message)
         self.assertEqual(Statement.search([], count=True), 0)
         self.assertEqual(Payment.search([], count=True), 0)

@@ -80,6 +80,29 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
         self.assertEqual(origin.pending_amount, 0)
 
     @with_bank
+    def test_assign_other_company_invoice_refused(self):
+        """Assign of invoices of two companies is refused naming the payer
+        (the first invoice's company), whose name's full stop ends the
+        sentence once"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Origin = pool.get('account.statement.origin')
+        self._hurt()
+        hurt_invoice = self._invoice('600.00', party=self.hurt)
+        invoice = self._invoice('30.00')
+        statement, (origin,) = self._one([(Date.today(),
+                    Decimal('630.00'), 'ZAPLATA', 'J. KOWALSKI',
+                    UNKNOWN_IBAN)])
+        origin.party = None
+        origin.b2b_invoices = [hurt_invoice, invoice]
+        origin.save()
+        message = self.refused(Origin.b2b_assign, [origin])
+        self.assertTrue(message.endswith(
+                "not an open invoice of Hurtownia Łącznik Sp. z o.o."),
+            message)
+        self.assertEqual(Origin(origin.id).lines, ())
+
+    @with_bank
     def test_each_route_books_once(self):
         "A line by hand, Assign, the rules: the second route refused"
         pool = Pool()
@@ -109,7 +132,11 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
             line.save()
 
         # the matched operation: a line by hand would book it again
-        self.assertIn('booked only once', self.refused(by_hand, matched))
+        # (its amounts written as everywhere in English)
+        refusal = self.refused(by_hand, matched)
+        self.assertIn('booked only once', refusal)
+        self.assertIn(
+            "is PLN\xa0100.00, its lines would book PLN\xa0200.00", refusal)
         # Assign of the matched operation: refused, naming the booking
         self.assertIn('booked already',
             self.refused(Origin.b2b_assign, [matched]))
@@ -208,7 +235,10 @@ class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
         with Transaction().set_context(language='pl'):
             text = Origin(two.id).b2b_reason
         self.assertIn('jeden przelew za 2 faktury', text)
-        self.assertIn('20.00 na saldzie firmy', text)
+        # the amount as the portal writes it in Polish
+        self.assertIn('20,00\xa0zł na saldzie firmy', text)
+        self.assertIn("PLN\xa020.00 left on the company's balance",
+            Origin(two.id).b2b_reason)
         self.assertEqual([(l.amount, l.invoice) for l in balance.lines],
             [(Decimal('30.00'), None)])
         self._pay(statement)

@@ -8,6 +8,7 @@ from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .. import cart as cart_module
 from ..exceptions import B2BAccessError, CheckoutError, SaleQuantityError
 from .test_pricing import with_setup
 from .tools import count_queries, create_customer, smtp_sink
@@ -202,10 +203,16 @@ class CartTestMixin:
         # in Polish for a Polish buyer
         Lang = pool.get('ir.lang')
         Lang.load_translations(Lang.search([('code', '=', 'pl')]))
+        Product = pool.get('product.product')
         with Transaction().set_context(language='pl'):
             with self.assertRaises(UserError) as cm:
-                self.drill.b2b_check_sale_quantity(1.5)
+                Product(self.drill.id).b2b_check_sale_quantity(1.5)
         self.assertIn("wyłącznie w całych jednostkach", cm.exception.message)
+        # Polish numbers and units; the unit's full stop ends the sentence
+        self.assertIn("ilość 1,5\xa0szt. jest niemożliwa",
+            cm.exception.message)
+        self.assertTrue(cm.exception.message.endswith(
+                "Zamów 1\xa0szt. lub 2\xa0szt."), cm.exception.message)
 
     @with_setup
     def test_parse_quantity(self):
@@ -341,6 +348,66 @@ class CartTestMixin:
         mail, = messages
         self.assertIn(order.number, mail['Subject'])
         self.assertIn("it is confirmed", mail.get_content())
+
+    @with_setup
+    def test_order_email_in_both_languages(self):
+        """The order e-mail writes quantities and amounts as the portal
+        does, in the language of the buyer's company: a million without
+        exponent, a unit price under 1 with its 4 decimals, thousands
+        grouped, PLN 1,234.56 in English and 1 234,56 zł in Polish"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Template = pool.get('product.template')
+        Lang = pool.get('ir.lang')
+        Party = pool.get('party.party')
+        self.company.currency.code = 'PLN'
+        self.company.currency.save()
+        self._shop()
+        nail = Template(name="Nail", type='goods', salable=True,
+            default_uom=self.unit, sale_uom=self.unit,
+            list_price=Decimal('0.0725'),
+            account_category=self.account_category, products=[{}])
+        nail.save()
+        nail, = nail.products
+        cart = Sale.b2b_cart_add(self.buyer,
+            [(self.drill, 12), (nail, 1_000_000)])
+        order = Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.transfer, reference="PO-78")
+
+        def body(language):
+            party = Party(self.party.id)
+            party.lang, = Lang.search([('code', '=', language)])
+            party.save()
+            with patch.object(cart_module, 'send_text') as send:
+                Sale(order.id).b2b_send_order_email()
+            (to, subject, text), _ = send.call_args
+            self.assertEqual(to, self.buyer.email)
+            return text
+
+        english = body('en')
+        for line in [
+                "Drill: 12\xa0u × PLN\xa0100.00 = PLN\xa01,200.00",
+                "Nail: 1,000,000\xa0u × PLN\xa00.0725 = PLN\xa072,500.00",
+                "Net: PLN\xa073,720.00",
+                "VAT: PLN\xa016,955.60",
+                "Total: PLN\xa090,675.60",
+                ]:
+            self.assertIn(line, english.splitlines())
+        self.assertNotIn("zł", english)
+
+        Lang.load_translations(Lang.search([('code', '=', 'pl')]))
+        polish = body('pl')
+        for line in [
+                "Drill: 12\xa0szt. × 100,00\xa0zł = 1\xa0200,00\xa0zł",
+                "Nail: 1\xa0000\xa0000\xa0szt. × 0,0725\xa0zł "
+                "= 72\xa0500,00\xa0zł",
+                "Netto: 73\xa0720,00\xa0zł",
+                "VAT: 16\xa0955,60\xa0zł",
+                "Razem brutto: 90\xa0675,60\xa0zł",
+                ]:
+            self.assertIn(line, polish.splitlines())
+        self.assertNotIn("PLN", polish)
 
     @with_setup
     def test_order_email_not_sent_when_rolled_back(self):

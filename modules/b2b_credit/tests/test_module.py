@@ -4,6 +4,7 @@ from decimal import Decimal
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase
+from trytond.transaction import Transaction
 
 from ..erp import read_rows
 from ..exceptions import (
@@ -114,6 +115,31 @@ class B2BCreditTestCase(CreditSetupMixin, CompanyTestMixin, ModuleTestCase):
                 shipment_address=self.address, carrier=self.carrier,
                 payment_method=self.deferred)
         self.assertRegex(cm.exception.message, r"by \D*0\.01\.")
+
+    @with_credit
+    def test_refusal_amounts_in_both_languages(self):
+        """The refusal of deferred payment the buyer reads at checkout
+        writes its amounts as the portal does: PLN 1,234.56 in English,
+        1 234,56 zł in Polish, thousands grouped"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Party = pool.get('party.party')
+        self.company.currency.code = 'PLN'
+        self.company.currency.save()
+        self._set_limit(self.party, '1000')
+        refusal = self.party.b2b_deferred_refusal(D('2234.56'))
+        self.assertEqual(refusal.message,
+            "Deferred payment is not available: the order's total of "
+            "PLN\xa02,234.56 exceeds the available trade credit of "
+            "PLN\xa01,000.00 by PLN\xa01,234.56.")
+        Lang.load_translations(Lang.search([('code', '=', 'pl')]))
+        with Transaction().set_context(language='pl'):
+            refusal = Party(self.party.id).b2b_deferred_refusal(
+                D('2234.56'))
+        self.assertEqual(refusal.message,
+            "Płatność z odroczonym terminem jest niedostępna: wartość "
+            "zamówienia 2\xa0234,56\xa0zł przekracza dostępny kredyt "
+            "kupiecki 1\xa0000,00\xa0zł o 1\xa0234,56\xa0zł.")
 
     @with_credit
     def test_limit_lowered_and_overdue(self):
