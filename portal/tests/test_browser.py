@@ -505,7 +505,8 @@ def test_buyer_walk(app, browser, live_server, walk_state, size):
             page.fill('input[name=email]', colleague)
             page.select_option('form.form select[name=role]', 'viewer')
             go(page.get_by_role('button', name="Send the invitation").click)
-            assert status() == [f"An invitation has been sent to {colleague}."]
+            assert status() == [
+                f"The invitation to {colleague} is on its way."]
             check('users')
             go(page.locator('li.line', has_text=colleague).get_by_role(
                     'button', name="Deactivate").click)
