@@ -65,6 +65,9 @@ CATALOGUE = [
         [(i['name'], i['unit'], i['price']) for i in c['items']],
         [(b['name'], b['price_factor']) for b in c['brands']])
     for c in _catalogue['categories']]
+# the English names of the categories by their Polish names (the catalog's
+# filter shows them in the buyer's language)
+CATEGORY_ENGLISH = {c['name']: c['name_en'] for c in _catalogue['categories']}
 _items = [i for c in _catalogue['categories'] for i in c['items']]
 # Products of these items get 8 % instead of their category's 5 %
 VAT8_ITEMS = {i['name'] for i in _items if i.get('vat') == 'vat8'}

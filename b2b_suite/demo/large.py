@@ -98,11 +98,13 @@ def _large_setup():
 
     subcategories = {}
     for name, *_ in CATALOGUE:
-        parent, = Category.search([
-                ('name', '=', name),
-                ('parent', '=', None),
-                ('accounting', '=', False),
-                ], limit=1)
+        # by its Polish name (the small set names it in both languages)
+        with Transaction().set_context(language='pl'):
+            parent, = Category.search([
+                    ('name', '=', name),
+                    ('parent', '=', None),
+                    ('accounting', '=', False),
+                    ], limit=1)
         names = [f"{name} — grupa {letter}" for letter in LARGE_SUBCATEGORIES]
         existing = {c.name: c.id for c in Category.search([
                     ('parent', '=', parent.id),

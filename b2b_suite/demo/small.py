@@ -22,6 +22,7 @@ from .content import (
     BANK_NAME,
     CARRIERS,
     CATALOGUE,
+    CATEGORY_ENGLISH,
     CATEGORY_TIERS,
     CITIES,
     COMPANY,
@@ -301,6 +302,8 @@ def _create_product_setup(accounts, taxes):
                                 name, [])])],
                 } for name, *_ in CATALOGUE])
     categories = {c.name: c for c in categories}
+    for name, category in categories.items():
+        _name_in_english(category, name, CATEGORY_ENGLISH[name])
 
     unit = Uom(ModelData.get_id('product', 'uom_unit'))
     box = find_box(unit.category)
@@ -435,10 +438,12 @@ def _create_carriers(account_categories, units):
     return carriers
 
 
-def _name_in_english(record, name):
-    """Give the record's name in English and in Polish (name), whichever
-    of them is the database's default language"""
-    for code, text in [('en', ENGLISH_NAMES[name]), ('pl', name)]:
+def _name_in_english(record, name, english=None):
+    """Give the record's name in English (english, by default the one of
+    ENGLISH_NAMES) and in Polish (name), whichever of them is the
+    database's default language"""
+    english = english or ENGLISH_NAMES[name]
+    for code, text in [('en', english), ('pl', name)]:
         with Transaction().set_context(language=code):
             type(record).write([type(record)(record.id)], {'name': text})
 

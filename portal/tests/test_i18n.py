@@ -104,18 +104,20 @@ def test_money_in_company_currency(app):
 # texts that betray the other language: of the interface (the menu, the
 # country in addresses, as Tryton writes it in capitals in full addresses),
 # of the demo's data shown in the buyer's language (delivery and payment
-# methods, units, the country) and of the modules' messages (money, the
-# sums, the documents). The ISO code PLN is Polish too: "Ceny w PLN".
+# methods, units, the country, the catalog's categories) and of the
+# modules' messages (money, the sums, the documents). The ISO code PLN is
+# Polish too: "Ceny w PLN".
 FOREIGN = {
     'pl': ["POLAND", "Poland", "Catalog", "Orders", "Log out",
         "Bank transfer", "prepayment", "Courier", "courier",
         "Collection in person", "Cash on delivery", "Online payment",
         "Pallet", "Trade credit", "pcs", "box", "Order", "Invoice", "Net",
-        "Total", "Delivery"],
+        "Total", "Delivery", "Groceries", "Drinks", "Coffee and tea"],
     'en': ["POLSKA", "zł", "Katalog", "Zamówienia", "Wyloguj",
         "Przelew", "przedpłata", "Kurier", "Odbiór", "Pobranie", "Paleta",
         "Płatność", "Kredyt kupiecki", "szt.", "krt", "Karton", "brutto",
-        "netto", "Netto", "Razem", "Zamówienie", "Faktura", "Dostawa"],
+        "netto", "Netto", "Razem", "Zamówienie", "Faktura", "Dostawa",
+        "Spożywcze", "Napoje", "Kawa i herbata"],
     }
 # what the cart (a line by the piece, one by the box) and checkout show of
 # the data in the page's language: the test reads pages that have them
