@@ -20,8 +20,9 @@ client puts a product in its cart, then places the order: the POST of the
 checkout form is timed).
 
 As in production, the portal queues the work that follows an order (its
-e-mail, the sale's processing) and one trytond-worker process does it on
-the same cores; the e-mails go to an SMTP sink of this process."""
+confirmation and e-mail, the sale's processing) and one trytond-worker
+process does it on the same cores; the e-mails go to an SMTP sink of this
+process."""
 import configparser
 import http.client
 import json
