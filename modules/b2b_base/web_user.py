@@ -105,9 +105,15 @@ class WebUser(metaclass=PoolMeta):
         company = None
         if party_id is not None:
             # records browsed with these values, as a read would leave them
-            party_cache = local_cache(Party, transaction)
-            party_cache[party_id] = Party._record(name=name, code=code,
+            values = dict(name=name, code=code,
                 b2b_customer=b2b_customer, b2b_status=b2b_status)
+            party_cache = local_cache(Party, transaction)
+            party_cache[party_id] = Party._record(**values)
+            # and for every record of the company browsed in the request
+            # (the cart's customer, a sale's party): read as a read would
+            # leave them in the transaction's cache
+            transaction.get_cache()[Party.__name__][party_id] = (
+                Party._record(**values))
             company = Party(party_id, _local_cache=party_cache)
             party_cache[party_id].rec_name = company.get_rec_name('rec_name')
         user_cache = local_cache(cls, transaction)
