@@ -155,13 +155,11 @@ def quick_order():
 
 
 def _choice(records, value):
-    "Return the record of the options whose id is value, else None"
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        return None
+    """Return the record of the options whose id the form sent, else None
+    (the id read as every id of a form is: inputs.record_id)"""
+    record_id = inputs.record_id(value)
     for record in records:
-        if record.id == value:
+        if record.id == record_id:
             return record
 
 

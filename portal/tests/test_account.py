@@ -10,6 +10,7 @@ import pytest
 from b2b_base.tests.tools import smtp_down, smtp_sink
 
 from .tools import (
+    COLLEAGUE,
     DEMO_LOGIN,
     DEMO_PASSWORD,
     company_bank_account,
@@ -19,7 +20,6 @@ from .tools import (
     text,
 )
 
-COLLEAGUE = 'zakupy@firma1.example'
 VIEWER = 'podglad@firma1.example'
 PASSWORD_USER = 'haslo@firma1.example'
 PAGE = '/account/profile'

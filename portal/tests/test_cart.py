@@ -9,6 +9,7 @@ import pytest
 from b2b_base.tests.tools import smtp_sink
 
 from .tools import (
+    COLLEAGUE,
     DEMO_LOGIN,
     DEMO_PASSWORD,
     company_bank_account,
@@ -17,8 +18,6 @@ from .tools import (
     run,
     text,
 )
-
-COLLEAGUE = 'zakupy@firma1.example'
 
 
 def _records():

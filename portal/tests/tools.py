@@ -7,6 +7,8 @@ import re
 STOCK = {'HD-00040': 500, 'HD-00041': 3}
 DEMO_LOGIN = 'kupiec@demo.example'
 DEMO_PASSWORD = 'demo1234'
+# another account of the demo buyer's company
+COLLEAGUE = 'zakupy@firma1.example'
 
 
 def run(app, func, *args, commit=True):
