@@ -72,7 +72,7 @@ def orders():
 def _order(sale_id, action='view'):
     "Return the company's order (a cart is not an order: 404)"
     sale = scope.owned('sale.sale', sale_id, action)
-    if sale.state == 'draft':
+    if not sale.b2b_is_order():
         abort(404)
     return sale
 
@@ -83,8 +83,9 @@ def order(sale_id):
     account = scope.require_account('view')
     sale = _order(sale_id)
     invoices = [i for i in sale.invoices if i.b2b_visible()]
-    return _page('account/order.html', sale=sale,
-        lines=[l for l in sale.lines if l.type == 'line'],
+    totals = sale.b2b_totals()
+    return _page('account/order.html', sale=sale, totals=totals,
+        lines=[l for l in totals.lines if l.type == 'line'],
         invoices=invoices, may_order=account.b2b_may('order'))
 
 

@@ -48,7 +48,7 @@ def _own_line(line_id):
     account = scope.require_account('order')
     line = scope.owned('sale.line', line_id, 'order')
     sale = line.sale
-    if (line.type != 'line' or sale.state != 'draft'
+    if (line.type != 'line' or sale.b2b_is_order()
             or sale.b2b_web_user != account):
         abort(404)
     return account, line
@@ -236,10 +236,11 @@ def checkout():
 def order(sale_id):
     "The page of a placed order of the company"
     sale = scope.owned('sale.sale', sale_id)
-    if sale.state == 'draft':
+    if not sale.b2b_is_order():
         abort(404)
-    return render_template('cart/order.html', sale=sale,
-        lines=[l for l in sale.lines if l.type == 'line'],
+    totals = sale.b2b_totals()
+    return render_template('cart/order.html', sale=sale, totals=totals,
+        lines=[l for l in totals.lines if l.type == 'line'],
         # a quotation not waiting for review: the queue's worker confirms
         # it in a moment
         order_review=scope.configuration().order_review)

@@ -4,6 +4,7 @@
 A cart is a draft sale owned by a web user (b2b_web_user): it survives
 logging out, and sales reps can list and take it over. The portal calls
 these methods and holds no rule of its own."""
+import datetime
 import re
 from collections import namedtuple
 from decimal import Decimal
@@ -49,6 +50,10 @@ class Sale(metaclass=PoolMeta):
     b2b_web_user = fields.Many2One(
         'web.user', "Placed By", readonly=True,
         help="The employee account whose cart the sale is or was.")
+    b2b_ordered_at = fields.Timestamp(
+        "Ordered At", readonly=True,
+        help="When the buyer placed the order from the cart: from then on "
+        "it is an order, not the cart, even before it is quoted.")
     b2b_payment_method = fields.Many2One(
         'b2b.payment.method', "Payment Method", ondelete='RESTRICT',
         domain=[
@@ -81,7 +86,7 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def _b2b_check_cart(cls, web_user, cart):
         "Refuse a cart that is not this account's own draft"
-        if (not cart or cart.state != 'draft'
+        if (not cart or cart.state != 'draft' or cart.b2b_ordered_at
                 or cart.b2b_web_user != web_user):
             raise B2BAccessError(gettext('b2b_base.msg_cart_not_yours'))
 
@@ -92,6 +97,7 @@ class Sale(metaclass=PoolMeta):
         carts = cls.search([
                 ('b2b_web_user', '=', web_user.id),
                 ('state', '=', 'draft'),
+                ('b2b_ordered_at', '=', None),
                 ], order=[('id', 'DESC')], limit=1)
         if carts:
             return carts[0]
@@ -142,7 +148,8 @@ class Sale(metaclass=PoolMeta):
             if line is None:
                 line = Line(sale=cart, product=product, unit=unit,
                     quantity=0)
-                line.on_change_product()
+                with Transaction().set_context(_b2b_priced_after=True):
+                    line.on_change_product()
                 line.unit = unit
                 lines[(product.id, unit.id)] = line
             # then the line it makes, by the sale line's own rule (which
@@ -258,12 +265,40 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def b2b_orders(cls, web_user):
         """Return the orders of the account's company, newest first: every
-        sale but the drafts (the carts of its accounts)"""
+        sale but the drafts not ordered (the carts of its accounts)"""
         web_user.b2b_check('view', web_user.party)
         return cls.search([
                 ('party', '=', web_user.party.id),
-                ('state', '!=', 'draft'),
+                ['OR',
+                    ('state', '!=', 'draft'),
+                    ('b2b_ordered_at', '!=', None),
+                    ],
                 ], order=[('sale_date', 'DESC NULLS LAST'), ('id', 'DESC')])
+
+    def b2b_is_order(self):
+        "Tell if the sale is an order the buyers see (not a cart)"
+        return self.state != 'draft' or bool(self.b2b_ordered_at)
+
+    def b2b_received(self):
+        """Tell if the order is placed but not quoted yet: the queue's
+        worker quotes and confirms it in a moment"""
+        return self.state == 'draft' and bool(self.b2b_ordered_at)
+
+    def b2b_status(self):
+        "Return the order's state as the buyer reads it"
+        if self.b2b_received():
+            return gettext('b2b_base.msg_order_state_received')
+        return self.state_string
+
+    def b2b_totals(self):
+        """Return what shows the order's lines and amounts: the order
+        itself once quoted, before that the CheckoutSummary placing it
+        computed (the quote makes the same: b2b_checkout_summary)"""
+        if not self.b2b_received():
+            return self
+        carriers = [self.carrier] if self.carrier else []
+        return self._b2b_summary(carriers, self.carrier,
+            self.b2b_payment_method)
 
     @classmethod
     def b2b_checkout_options(cls, web_user):
@@ -293,8 +328,13 @@ class Sale(metaclass=PoolMeta):
         line, and the delivery cost of each of carriers"""
         web_user.b2b_check('order', cart)
         cls._b2b_check_cart(web_user, cart)
+        return cart._b2b_summary(carriers, carrier, payment_method)
+
+    def _b2b_summary(self, carriers, carrier, payment_method):
+        "Return the CheckoutSummary of the sale (b2b_checkout_summary)"
+        cls = self.__class__
         # a record of its own: the lines changed here are never saved
-        sale = cls(cart.id)
+        sale = cls(self.id)
         goods = [l for l in sale.lines if l.type == 'line' and l.product
             and l.shipment_cost is None]
         # the prices quote sets (b2b_reprice)
@@ -377,16 +417,22 @@ class Sale(metaclass=PoolMeta):
             cart.payment_term = payment_method.payment_term
         cart.comment = (comment or '').strip() or None
         cart.reference = (reference or '').strip() or None
+        # from now on an order: no longer the account's cart
+        cart.b2b_ordered_at = datetime.datetime.now()
+        if (config.getboolean('queue', 'worker', default=False)
+                and not cart.b2b_confirm_at_checkout()):
+            # the order has its number now and is quoted and confirmed by
+            # the queue's worker right after the commit (as Tryton
+            # processes confirmed sales): the buyer does not wait for the
+            # pricing, the delivery line, the checks and the writes of both
+            # (the order's page shows meanwhile what the quote will make:
+            # b2b_totals)
+            cls.set_number([cart])
+            cls.__queue__.b2b_confirm_orders([cart])
+            return cart
         # written by quote, with the shipment cost line, in one save
         cls.quote([cart])
         if not Configuration(1).order_review:
-            if (config.getboolean('queue', 'worker', default=False)
-                    and not cart.b2b_confirm_at_checkout()):
-                # confirmed by the queue's worker right after the commit,
-                # as Tryton processes confirmed sales: the order has its
-                # number and the buyer does not wait for the confirmation
-                cls.__queue__.b2b_confirm_orders([cart])
-                return cart
             cls.confirm([cart])
         # a task of the queue: sent once the order is committed (by a
         # worker, or right after the commit when none runs), never for an
@@ -403,16 +449,30 @@ class Sale(metaclass=PoolMeta):
 
     @classmethod
     def b2b_confirm_orders(cls, sales):
-        """Confirm the placed orders still quoted, then e-mail their buyers
-        (run by the task queue); an order its confirmation refuses waits for
-        the staff's review, as with order review, and its e-mail says so"""
-        sales = [s for s in sales if s.state == 'quotation']
-        try:
-            cls.confirm(sales)
-        except UserError:
-            Transaction().rollback()
-            sales = cls.browse([s.id for s in sales])
-        cls.b2b_send_order_emails(sales)
+        """Quote the placed orders not quoted yet and confirm them unless
+        the shop reviews orders, then e-mail their buyers (run by the task
+        queue); an order its quote or confirmation refuses waits for the
+        staff's review, as with order review, and its e-mail says so"""
+        pool = Pool()
+        Configuration = pool.get('b2b.configuration')
+        ids = [s.id for s in sales]
+        review = Configuration(1).order_review
+
+        def attempt(confirm):
+            sales = cls.browse(ids)
+            try:
+                cls.quote([s for s in sales if s.b2b_received()])
+                if confirm:
+                    cls.confirm([s for s in sales if s.state == 'quotation'])
+            except UserError:
+                Transaction().rollback()
+                return False
+            return True
+        # refused confirmed: still quoted (the staff sees its lines and
+        # delivery); refused quoted: as placed
+        if review or not attempt(confirm=True):
+            attempt(confirm=False)
+        cls.b2b_send_order_emails(cls.browse(ids))
 
     @classmethod
     def b2b_send_order_emails(cls, sales):

@@ -107,12 +107,18 @@ class Line(metaclass=PoolMeta):
         self.unit_price = self.compute_unit_price()
 
     @fields.depends(
-        'product', 'quantity', 'unit', 'b2b_manual_price',
-        'sale', '_parent_sale.party', '_parent_sale.sale_date',
+        'product', 'quantity', 'unit', 'b2b_manual_price', 'shipment_cost',
+        'unit_price', 'sale', '_parent_sale.party', '_parent_sale.sale_date',
         '_parent_sale.company')
     def compute_unit_price(self):
         pool = Pool()
         Pricing = pool.get('b2b.pricing')
+        if (self.shipment_cost is not None
+                or Transaction().context.get('_b2b_priced_after')):
+            # the price is set right after: the carrier's cost on the
+            # delivery line (sale_shipment_cost), the pricing service's
+            # batched call on the lines added to a cart (b2b_price_lines)
+            return self.unit_price
         party = self.sale.party if self.sale else None
         if not (self.product and party and party.b2b_customer):
             return super().compute_unit_price()

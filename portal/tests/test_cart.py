@@ -397,12 +397,38 @@ def _choices(page):
     return choices
 
 
-def test_checkout_summary_is_the_order(app, client, ids):
+def _confirm_placed_orders():
+    "Run the queued tasks confirming placed orders, as the worker does"
+    from trytond.pool import Pool
+    Queue = Pool().get('ir.queue')
+    tasks = [t for t in Queue.search([('finished_at', '=', None)])
+        if t.data['method'] == 'b2b_confirm_orders']
+    for task in tasks:
+        task.run()
+        task.finished_at = task.dequeued_at = task.enqueued_at
+        task.save()
+    return len(tasks)
+
+
+@pytest.mark.parametrize('worker', [False, True])
+def test_checkout_summary_is_the_order(app, client, ids, monkeypatch,
+        worker):
     """The header counts the cart; checkout names the methods in the
     buyer's language with each delivery's cost, its summary (VAT per
     rate, delivery included) is the placed order's to the grosz, and the
     order page of a transfer gives the company's account and the order's
-    number as the title"""
+    number as the title. With a queue worker the order page shows the
+    same before the worker has quoted and confirmed the order."""
+    from trytond import config as trytond_config
+    getboolean = trytond_config.getboolean
+
+    def queue_worker(section, option, default=None):
+        if (section, option) == ('queue', 'worker'):
+            return worker
+        return getboolean(section, option, default=default)
+    # trytond clears the cache of the function it replaces
+    queue_worker.cache_clear = getboolean.cache_clear
+    monkeypatch.setattr(trytond_config, 'getboolean', queue_worker)
     iban = run(app, company_bank_account)
     login(client, DEMO_LOGIN, DEMO_PASSWORD)
     client.set_cookie('lang', 'en')
@@ -443,8 +469,16 @@ def test_checkout_summary_is_the_order(app, client, ids):
 
     with smtp_sink():
         response = _post(client, '/checkout', data, page='/checkout')
-    assert response.status_code == 302
-    order_id = int(response.headers['Location'].rsplit('/', 1)[1])
+        assert response.status_code == 302
+        order_id = int(response.headers['Location'].rsplit('/', 1)[1])
+        if worker:
+            page = text(client.get(response.headers['Location']))
+            assert "is being confirmed" in page
+            assert f"Gross {shown_total}" in page
+            assert "Delivery: Pallet delivery" in page
+            orders = text(client.get('/account/orders'))
+            assert "Received" in orders and shown_total in orders
+            assert run(app, _confirm_placed_orders) == 1
     number, kind, untaxed, total, taxes = run(
         app, _order_summary, order_id, commit=False)
     assert shown_total == _money(app, total)

@@ -321,8 +321,59 @@ class CartTestMixin:
 
     @with_setup
     def test_place_order_confirmed_by_the_worker(self):
-        """With a queue worker, placing quotes the order in the request (it
-        has its number) and the worker confirms it, then e-mails the buyer"""
+        """With a queue worker, placing gives the order its number and
+        leaves the cart at once; the order shows meanwhile the lines and
+        totals with delivery that the worker's quote then makes, to the
+        grosz, and the worker confirms it, then e-mails the buyer"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Queue = pool.get('ir.queue')
+        self._shop()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        summary = Sale.b2b_checkout_summary(self.buyer, cart,
+            [self.carrier], carrier=self.carrier,
+            payment_method=self.transfer)
+        with patch.object(trytond_config, 'getboolean',
+                lambda section, option, default=None: (
+                    True if (section, option) == ('queue', 'worker')
+                    else original_getboolean(section, option,
+                        default=default))):
+            order = Sale.b2b_place_order(self.buyer, cart,
+                shipment_address=self.address, carrier=self.carrier,
+                payment_method=self.transfer)
+        self.assertEqual(order.state, 'draft')
+        self.assertTrue(order.number)
+        self.assertTrue(order.b2b_is_order())
+        self.assertEqual(order.b2b_status(), "Received")
+        self.assertIsNone(Sale.b2b_cart(self.buyer))
+        self.assertEqual(Sale.b2b_orders(self.buyer), [order])
+        # no longer the cart: its lines are the buyer's to change no more
+        with self.assertRaises(B2BAccessError):
+            Sale.b2b_cart_set_quantity(self.buyer, order.lines[0], 5)
+        shown = Sale(order.id).b2b_totals()
+        self.assertEqual(shown.total_amount, summary.total_amount)
+        self.assertEqual(
+            [l.amount for l in shown.lines], [l.amount for l in summary.lines])
+        self.assertEqual(Sale(order.id).b2b_prepayment()[1], order.number)
+        task, = [t for t in Queue.search([('finished_at', '=', None)])
+            if t.data['method'] == 'b2b_confirm_orders']
+        with smtp_sink() as messages:
+            task.run()
+            Transaction().commit()
+        order = Sale(order.id)
+        self.assertEqual(order.state, 'confirmed')
+        self.assertEqual(order.b2b_totals(), order)
+        self.assertEqual(order.total_amount, summary.total_amount)
+        self.assertEqual(len(order.lines), 2)  # the goods and the delivery
+        mail, = messages
+        self.assertIn(order.number, mail['Subject'])
+        self.assertIn("it is confirmed", mail.get_content())
+
+    @with_setup
+    def test_worker_leaves_a_refused_order_for_review(self):
+        """An order the worker's quote refuses (its invoice address was
+        removed after placing) stays an order waiting for the staff, not a
+        cart, and its e-mail says it waits for review"""
         pool = Pool()
         Sale = pool.get('sale.sale')
         Queue = pool.get('ir.queue')
@@ -336,18 +387,21 @@ class CartTestMixin:
             order = Sale.b2b_place_order(self.buyer, cart,
                 shipment_address=self.address, carrier=self.carrier,
                 payment_method=self.transfer)
-        self.assertEqual(order.state, 'quotation')
-        self.assertTrue(order.number)
-        self.assertIsNone(Sale.b2b_cart(self.buyer))
+        # the invoice address quote requires is gone
+        Sale.write([order], {'invoice_address': None})
+        # what the worker finds: the placed order, committed
+        Transaction().commit()
         task, = [t for t in Queue.search([('finished_at', '=', None)])
             if t.data['method'] == 'b2b_confirm_orders']
         with smtp_sink() as messages:
             task.run()
             Transaction().commit()
-        self.assertEqual(Sale(order.id).state, 'confirmed')
+        order = Sale(order.id)
+        self.assertEqual(order.state, 'draft')
+        self.assertTrue(order.b2b_received())
+        self.assertIsNone(Sale.b2b_cart(self.buyer))
         mail, = messages
-        self.assertIn(order.number, mail['Subject'])
-        self.assertIn("it is confirmed", mail.get_content())
+        self.assertIn("after review", mail.get_content())
 
     @with_setup
     def test_order_email_in_both_languages(self):
