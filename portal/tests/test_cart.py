@@ -1,12 +1,13 @@
 # This file is part of the B2B wholesale suite.
 """The cart, quick order and checkout through the portal, and the ids of
 other companies' and colleagues' records refused with 404"""
+import contextlib
 import re
 from decimal import Decimal
 
 import pytest
 
-from b2b_base.tests.tools import smtp_sink
+from b2b_base.tests.tools import queue_worker, smtp_sink
 
 from .tools import (
     COLLEAGUE,
@@ -411,24 +412,18 @@ def _confirm_placed_orders():
 
 
 @pytest.mark.parametrize('worker', [False, True])
-def test_checkout_summary_is_the_order(app, client, ids, monkeypatch,
-        worker):
+def test_checkout_summary_is_the_order(app, client, ids, worker):
     """The header counts the cart; checkout names the methods in the
     buyer's language with each delivery's cost, its summary (VAT per
     rate, delivery included) is the placed order's to the grosz, and the
     order page of a transfer gives the company's account and the order's
     number as the title. With a queue worker the order page shows the
     same before the worker has quoted and confirmed the order."""
-    from trytond import config as trytond_config
-    getboolean = trytond_config.getboolean
+    with queue_worker() if worker else contextlib.nullcontext():
+        _checkout_summary_is_the_order(app, client, ids, worker)
 
-    def queue_worker(section, option, default=None):
-        if (section, option) == ('queue', 'worker'):
-            return worker
-        return getboolean(section, option, default=default)
-    # trytond clears the cache of the function it replaces
-    queue_worker.cache_clear = getboolean.cache_clear
-    monkeypatch.setattr(trytond_config, 'getboolean', queue_worker)
+
+def _checkout_summary_is_the_order(app, client, ids, worker):
     iban = run(app, company_bank_account)
     login(client, DEMO_LOGIN, DEMO_PASSWORD)
     client.set_cookie('lang', 'en')

@@ -3,7 +3,6 @@ import datetime
 from decimal import Decimal
 from unittest.mock import patch
 
-from trytond import config as trytond_config
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -11,9 +10,7 @@ from trytond.transaction import Transaction
 from .. import cart as cart_module
 from ..exceptions import B2BAccessError, CheckoutError, SaleQuantityError
 from .test_pricing import with_setup
-from .tools import count_queries, create_customer, smtp_sink
-
-original_getboolean = trytond_config.getboolean
+from .tools import count_queries, create_customer, queue_worker, smtp_sink
 
 
 def queued_emails():
@@ -333,11 +330,7 @@ class CartTestMixin:
         summary = Sale.b2b_checkout_summary(self.buyer, cart,
             [self.carrier], carrier=self.carrier,
             payment_method=self.transfer)
-        with patch.object(trytond_config, 'getboolean',
-                lambda section, option, default=None: (
-                    True if (section, option) == ('queue', 'worker')
-                    else original_getboolean(section, option,
-                        default=default))):
+        with queue_worker():
             order = Sale.b2b_place_order(self.buyer, cart,
                 shipment_address=self.address, carrier=self.carrier,
                 payment_method=self.transfer)
@@ -379,11 +372,7 @@ class CartTestMixin:
         Queue = pool.get('ir.queue')
         self._shop()
         cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
-        with patch.object(trytond_config, 'getboolean',
-                lambda section, option, default=None: (
-                    True if (section, option) == ('queue', 'worker')
-                    else original_getboolean(section, option,
-                        default=default))):
+        with queue_worker():
             order = Sale.b2b_place_order(self.buyer, cart,
                 shipment_address=self.address, carrier=self.carrier,
                 payment_method=self.transfer)

@@ -59,6 +59,18 @@ def smtp_down():
             config.set('email', 'uri', previous)
 
 
+@contextlib.contextmanager
+def queue_worker():
+    """Set trytond's [queue] worker as production does: the queue's tasks
+    are left to a worker (the test runs them)"""
+    previous = config.get('queue', 'worker') or 'False'
+    config.set('queue', 'worker', 'True')
+    try:
+        yield
+    finally:
+        config.set('queue', 'worker', previous)
+
+
 def registration_values(**values):
     "Return the values of a valid registration form"
     result = {
