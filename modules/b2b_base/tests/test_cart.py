@@ -30,6 +30,18 @@ def send_queued_emails():
         task.run()
 
 
+def run_confirm_task():
+    """Run the one queued task confirming a placed order as the worker
+    does, and commit; return the e-mails it sent"""
+    Queue = Pool().get('ir.queue')
+    task, = [t for t in Queue.search([('finished_at', '=', None)])
+        if t.data['method'] == 'b2b_confirm_orders']
+    with smtp_sink() as messages:
+        task.run()
+        Transaction().commit()
+    return messages
+
+
 class CartTestMixin:
     "Test the cart and placing orders"
 
@@ -324,7 +336,6 @@ class CartTestMixin:
         grosz, and the worker confirms it, then e-mails the buyer"""
         pool = Pool()
         Sale = pool.get('sale.sale')
-        Queue = pool.get('ir.queue')
         self._shop()
         cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
         summary = Sale.b2b_checkout_summary(self.buyer, cart,
@@ -348,11 +359,7 @@ class CartTestMixin:
         self.assertEqual(
             [l.amount for l in shown.lines], [l.amount for l in summary.lines])
         self.assertEqual(Sale(order.id).b2b_prepayment()[1], order.number)
-        task, = [t for t in Queue.search([('finished_at', '=', None)])
-            if t.data['method'] == 'b2b_confirm_orders']
-        with smtp_sink() as messages:
-            task.run()
-            Transaction().commit()
+        messages = run_confirm_task()
         order = Sale(order.id)
         self.assertEqual(order.state, 'confirmed')
         self.assertEqual(order.b2b_totals(), order)
@@ -369,7 +376,6 @@ class CartTestMixin:
         cart, and its e-mail says it waits for review"""
         pool = Pool()
         Sale = pool.get('sale.sale')
-        Queue = pool.get('ir.queue')
         self._shop()
         cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
         with queue_worker():
@@ -380,11 +386,7 @@ class CartTestMixin:
         Sale.write([order], {'invoice_address': None})
         # what the worker finds: the placed order, committed
         Transaction().commit()
-        task, = [t for t in Queue.search([('finished_at', '=', None)])
-            if t.data['method'] == 'b2b_confirm_orders']
-        with smtp_sink() as messages:
-            task.run()
-            Transaction().commit()
+        messages = run_confirm_task()
         order = Sale(order.id)
         self.assertEqual(order.state, 'draft')
         self.assertTrue(order.b2b_received())
