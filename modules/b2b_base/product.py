@@ -334,7 +334,8 @@ class Product(metaclass=PoolMeta):
             table = cls.__table__()
             cursor = Transaction().connection.cursor()
             ids = []
-            for sub_codes in grouped_slice(list(missing)):
+            for sub_codes in grouped_slice(
+                    list(missing), backend.MAX_QUERY_PARAMS):
                 cursor.execute(*table.select(table.id,
                         where=Lower(table.code).in_(list(sub_codes))))
                 ids += [i for i, in cursor]
@@ -360,7 +361,7 @@ class Product(metaclass=PoolMeta):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         templates = {}
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.select(table.id, table.template,
                     where=table.id.in_(list(sub_ids))))
             templates.update(cursor)

@@ -116,9 +116,8 @@ class Party(metaclass=PoolMeta):
             ('party', '=', self.id),
             ('id', 'not in', list(excluded)),
             ]
-        orders = sum((s.b2b_credit_pending() for s in Sale.search(
-                    domain + [('state', 'in', ['confirmed', 'processing'])])),
-            zero)
+        orders = Sale.b2b_credit_pending_amounts(Sale.search(
+                domain + [('state', 'in', ['confirmed', 'processing'])]))
         synced_at = self.b2b_credit_synced_at
         if synced_at:
             # what the ERP knows, plus what happened here since it spoke

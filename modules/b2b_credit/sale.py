@@ -3,8 +3,13 @@
 import datetime
 from decimal import Decimal
 
+from sql import Cast, Union
+from sql.operators import Concat
+
+from trytond import backend
 from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import CreditCheckoutError
@@ -22,6 +27,45 @@ class Sale(metaclass=PoolMeta):
     def b2b_on_credit(self):
         method = self.b2b_payment_method
         return bool(method and method.kind == 'deferred')
+
+    @classmethod
+    def b2b_credit_pending_amounts(cls, sales):
+        """Return the sum of the gross amounts of the sales not invoiced yet
+        (b2b_credit_pending): a sale no posted invoice, ignored invoice or
+        ignored move touches is pending in full, its total (stored once
+        confirmed); one query finds the others, computed line by line"""
+        pool = Pool()
+        Line = pool.get('sale.line')
+        InvoiceLine = pool.get('account.invoice.line')
+        Invoice = pool.get('account.invoice')
+        IgnoredInvoice = pool.get('sale.sale-ignored-account.invoice')
+        IgnoredMove = pool.get('sale.line-ignored-stock.move')
+        line = Line.__table__()
+        invoice_line = InvoiceLine.__table__()
+        invoice = Invoice.__table__()
+        ignored_invoice = IgnoredInvoice.__table__()
+        ignored_move = IgnoredMove.__table__()
+        cursor = Transaction().connection.cursor()
+        touched = set()
+        for sub_ids in grouped_slice(
+                [s.id for s in sales], backend.MAX_QUERY_PARAMS):
+            sub_ids = list(sub_ids)
+            where = reduce_ids(line.sale, sub_ids)
+            invoiced = line.join(invoice_line, condition=(
+                    invoice_line.origin == Concat(
+                        'sale.line,', Cast(line.id, 'VARCHAR')))
+                ).join(invoice, condition=invoice.id == invoice_line.invoice
+                ).select(line.sale,
+                    where=where & invoice.state.in_(['posted', 'paid']))
+            invoice_ignored = ignored_invoice.select(ignored_invoice.sale,
+                where=reduce_ids(ignored_invoice.sale, sub_ids))
+            move_ignored = line.join(ignored_move,
+                condition=ignored_move.sale_line == line.id
+                ).select(line.sale, where=where)
+            cursor.execute(*Union(invoiced, invoice_ignored, move_ignored))
+            touched.update(sale_id for sale_id, in cursor)
+        return sum((s.b2b_credit_pending() if s.id in touched
+                else s.total_amount for s in sales), Decimal(0))
 
     def b2b_credit_pending(self):
         """Return the gross amount of the order that is not invoiced yet

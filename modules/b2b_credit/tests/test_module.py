@@ -117,6 +117,44 @@ class B2BCreditTestCase(CreditSetupMixin, CompanyTestMixin, ModuleTestCase):
         self.assertRegex(cm.exception.message, r"by \D*0\.01\.")
 
     @with_credit
+    def test_open_orders_count_until_invoiced(self):
+        """An open order uses credit for what its posted invoices do not
+        cover yet: in full with a draft invoice, the rest once an invoice
+        of part of it is posted (that invoice is then receivable)"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Invoice = pool.get('account.invoice')
+        self._set_limit(self.party, '1000')
+        # what invoicing the goods needs
+        self.account_category.account_revenue = self.revenue
+        self.account_category.save()
+        cart = Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        order = Sale.b2b_place_order(self.buyer, cart,
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.deferred)
+        # 2 drills 200.00 and the courier 20.00 net: 270.60 gross
+        self.assertEqual(order.total_amount, D('270.60'))
+        self.assertEqual(self.party.b2b_credit().orders, D('270.60'))
+        Sale.process([order])
+        invoice, = Sale(order.id).invoices
+        self.assertEqual(invoice.state, 'draft')
+        self.assertEqual(self.party.b2b_credit().orders, D('270.60'))
+
+        # one drill and the courier invoiced: one drill left, 123.00 gross
+        drill_line, = [l for l in invoice.lines
+            if l.product == self.drill]
+        drill_line.quantity = 1
+        drill_line.save()
+        invoice = Invoice(invoice.id)
+        invoice.invoice_date = invoice.accounting_date = None
+        with Transaction().set_context(_skip_warnings=True):
+            Invoice.post([invoice])
+        credit = self.party.b2b_credit()
+        self.assertEqual(credit.orders, D('123.00'))
+        self.assertEqual(credit.receivable, D('147.60'))
+        self.assertEqual(credit.used, D('270.60'))
+
+    @with_credit
     def test_refusal_amounts_in_both_languages(self):
         """The refusal of deferred payment the buyer reads at checkout
         writes its amounts as the portal does: PLN 1,234.56 in English,
