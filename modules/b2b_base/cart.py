@@ -73,6 +73,14 @@ class Sale(metaclass=PoolMeta):
                 (t.state, Index.Equality()),
                 where=t.b2b_web_user != None))  # noqa: E711
 
+    @classmethod
+    def copy(cls, sales, default=None):
+        # a copy is the staff's draft: neither an account's cart nor placed
+        default = default.copy() if default is not None else {}
+        default.setdefault('b2b_web_user')
+        default.setdefault('b2b_ordered_at')
+        return super().copy(sales, default=default)
+
     @fields.depends('party', '_parent_party.b2b_customer_group')
     def on_change_with_available_carriers(self, name=None):
         carriers = super().on_change_with_available_carriers(name=name)
@@ -273,7 +281,9 @@ class Sale(metaclass=PoolMeta):
                     ('state', '!=', 'draft'),
                     ('b2b_ordered_at', '!=', None),
                     ],
-                ], order=[('sale_date', 'DESC NULLS LAST'), ('id', 'DESC')])
+                ],
+            # the orders not confirmed yet (no sale date) are the newest
+            order=[('sale_date', 'DESC NULLS FIRST'), ('id', 'DESC')])
 
     def b2b_is_order(self):
         "Tell if the sale is an order the buyers see (not a cart)"
@@ -283,6 +293,14 @@ class Sale(metaclass=PoolMeta):
         """Tell if the order is placed but not quoted yet: the queue's
         worker quotes and confirms it in a moment"""
         return self.state == 'draft' and bool(self.b2b_ordered_at)
+
+    def b2b_date(self):
+        """Return the order's date as the buyer reads it: its sale date once
+        confirmed, before that the day it was placed"""
+        if self.sale_date:
+            return self.sale_date
+        if self.b2b_ordered_at:
+            return self.b2b_ordered_at.date()
 
     def b2b_status(self):
         "Return the order's state as the buyer reads it"

@@ -349,6 +349,7 @@ class CartTestMixin:
         self.assertTrue(order.number)
         self.assertTrue(order.b2b_is_order())
         self.assertEqual(order.b2b_status(), "Received")
+        self.assertEqual(order.b2b_date(), order.b2b_ordered_at.date())
         self.assertIsNone(Sale.b2b_cart(self.buyer))
         self.assertEqual(Sale.b2b_orders(self.buyer), [order])
         # no longer the cart: its lines are the buyer's to change no more
@@ -365,6 +366,10 @@ class CartTestMixin:
         self.assertEqual(order.b2b_totals(), order)
         self.assertEqual(order.total_amount, summary.total_amount)
         self.assertEqual(len(order.lines), 2)  # the goods and the delivery
+        # the staff's copy of the order is neither placed nor the cart
+        copy, = Sale.copy([order])
+        self.assertFalse(copy.b2b_is_order())
+        self.assertIsNone(Sale.b2b_cart(self.buyer))
         mail, = messages
         self.assertIn(order.number, mail['Subject'])
         self.assertIn("it is confirmed", mail.get_content())
