@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.transaction import Transaction
 
 from .. import cart as cart_module
@@ -28,6 +29,15 @@ def send_queued_emails():
     for task in queued_emails():
         Transaction().tasks.remove(task.id)
         task.run()
+
+
+def placed_not_quoted():
+    "Return the domain of the back office's tab of the placed orders"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    Domain = pool.get('ir.action.act_window.domain')
+    tab = Domain(ModelData.get_id('b2b_base', 'act_sale_form_domain_ordered'))
+    return PYSONDecoder().decode(tab.domain)
 
 
 def run_confirm_task():
@@ -352,6 +362,8 @@ class CartTestMixin:
         self.assertEqual(order.b2b_date(), order.b2b_ordered_at.date())
         self.assertIsNone(Sale.b2b_cart(self.buyer))
         self.assertEqual(Sale.b2b_orders(self.buyer), [order])
+        # the back office's tab of the orders placed, not quoted yet
+        self.assertEqual(Sale.search(placed_not_quoted()), [order])
         # no longer the cart: its lines are the buyer's to change no more
         with self.assertRaises(B2BAccessError):
             Sale.b2b_cart_set_quantity(self.buyer, order.lines[0], 5)
@@ -366,6 +378,7 @@ class CartTestMixin:
         self.assertEqual(order.b2b_totals(), order)
         self.assertEqual(order.total_amount, summary.total_amount)
         self.assertEqual(len(order.lines), 2)  # the goods and the delivery
+        self.assertEqual(Sale.search(placed_not_quoted()), [])
         # the staff's copy of the order is neither placed nor the cart
         copy, = Sale.copy([order])
         self.assertFalse(copy.b2b_is_order())
@@ -396,6 +409,8 @@ class CartTestMixin:
         self.assertEqual(order.state, 'draft')
         self.assertTrue(order.b2b_received())
         self.assertIsNone(Sale.b2b_cart(self.buyer))
+        # the staff finds it in its tab of the back office
+        self.assertEqual(Sale.search(placed_not_quoted()), [order])
         mail, = messages
         self.assertIn("after review", mail.get_content())
 
