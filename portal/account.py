@@ -83,9 +83,7 @@ def order(sale_id):
     account = scope.require_account('view')
     sale = _order(sale_id)
     invoices = [i for i in sale.invoices if i.b2b_visible()]
-    totals = sale.b2b_totals()
-    return _page('account/order.html', sale=sale, totals=totals,
-        lines=[l for l in totals.lines if l.type == 'line'],
+    return _page('account/order.html', sale=sale,
         invoices=invoices, may_order=account.b2b_may('order'))
 
 

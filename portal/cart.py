@@ -238,9 +238,7 @@ def order(sale_id):
     sale = scope.owned('sale.sale', sale_id)
     if not sale.b2b_is_order():
         abort(404)
-    totals = sale.b2b_totals()
-    return render_template('cart/order.html', sale=sale, totals=totals,
-        lines=[l for l in totals.lines if l.type == 'line'],
+    return render_template('cart/order.html', sale=sale,
         # a quotation not waiting for review: the queue's worker confirms
         # it in a moment
         order_review=scope.configuration().order_review)
