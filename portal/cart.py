@@ -47,9 +47,7 @@ def _own_line(line_id):
     line (another account's cart, another company's sale, an order)"""
     account = scope.require_account('order')
     line = scope.owned('sale.line', line_id, 'order')
-    sale = line.sale
-    if (line.type != 'line' or sale.b2b_is_order()
-            or sale.b2b_web_user != account):
+    if line.type != 'line' or not line.sale.b2b_is_cart_of(account):
         abort(404)
     return account, line
 

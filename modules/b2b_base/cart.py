@@ -91,11 +91,15 @@ class Sale(metaclass=PoolMeta):
             carriers = [c for c in carriers if int(c) in allowed]
         return carriers
 
+    def b2b_is_cart_of(self, web_user):
+        "Tell if the sale is the account's own cart: its draft not ordered"
+        return (self.state == 'draft' and not self.b2b_ordered_at
+            and self.b2b_web_user == web_user)
+
     @classmethod
     def _b2b_check_cart(cls, web_user, cart):
         "Refuse a cart that is not this account's own draft"
-        if (not cart or cart.state != 'draft' or cart.b2b_ordered_at
-                or cart.b2b_web_user != web_user):
+        if not cart or not cart.b2b_is_cart_of(web_user):
             raise B2BAccessError(gettext('b2b_base.msg_cart_not_yours'))
 
     @classmethod
