@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from b2b_base.tests.tools import queue_worker, smtp_sink
+from b2b_base.tests.tools import queue_worker, run_queued, smtp_sink
 
 from .tools import (
     COLLEAGUE,
@@ -398,19 +398,6 @@ def _choices(page):
     return choices
 
 
-def _confirm_placed_orders():
-    "Run the queued tasks confirming placed orders, as the worker does"
-    from trytond.pool import Pool
-    Queue = Pool().get('ir.queue')
-    tasks = [t for t in Queue.search([('finished_at', '=', None)])
-        if t.data['method'] == 'b2b_confirm_orders']
-    for task in tasks:
-        task.run()
-        task.finished_at = task.dequeued_at = task.enqueued_at
-        task.save()
-    return len(tasks)
-
-
 @pytest.mark.parametrize('worker', [False, True])
 def test_checkout_summary_is_the_order(app, client, ids, worker):
     """The header counts the cart; checkout names the methods in the
@@ -473,7 +460,7 @@ def _checkout_summary_is_the_order(app, client, ids, worker):
             assert "Delivery: Pallet delivery" in page
             orders = text(client.get('/account/orders'))
             assert "Received" in orders and shown_total in orders
-            assert run(app, _confirm_placed_orders) == 1
+            assert run(app, run_queued, 'b2b_confirm_orders') == 1
     number, kind, untaxed, total, taxes = run(
         app, _order_summary, order_id, commit=False)
     assert shown_total == _money(app, total)

@@ -11,7 +11,13 @@ from trytond.transaction import Transaction
 from .. import cart as cart_module
 from ..exceptions import B2BAccessError, CheckoutError, SaleQuantityError
 from .test_pricing import with_setup
-from .tools import count_queries, create_customer, queue_worker, smtp_sink
+from .tools import (
+    count_queries,
+    create_customer,
+    queue_worker,
+    run_queued,
+    smtp_sink,
+)
 
 
 def queued_emails():
@@ -43,11 +49,8 @@ def placed_not_quoted():
 def run_confirm_task():
     """Run the one queued task confirming a placed order as the worker
     does, and commit; return the e-mails it sent"""
-    Queue = Pool().get('ir.queue')
-    task, = [t for t in Queue.search([('finished_at', '=', None)])
-        if t.data['method'] == 'b2b_confirm_orders']
     with smtp_sink() as messages:
-        task.run()
+        assert run_queued('b2b_confirm_orders') == 1
         Transaction().commit()
     return messages
 

@@ -71,6 +71,18 @@ def queue_worker():
         config.set('queue', 'worker', previous)
 
 
+def run_queued(method):
+    """Run the queue's unfinished tasks of the method, as a worker does
+    (each task marks itself finished); return how many ran"""
+    from trytond.pool import Pool
+    Queue = Pool().get('ir.queue')
+    tasks = [t for t in Queue.search([('finished_at', '=', None)])
+        if t.data['method'] == method]
+    for task in tasks:
+        task.run()
+    return len(tasks)
+
+
 def registration_values(**values):
     "Return the values of a valid registration form"
     result = {
