@@ -19,7 +19,8 @@ from b2b_suite.serving import tryton_command
 from b2b_suite.supervisor import forwarding_signals, wait
 
 # Our Tryton modules, activated (with their dependencies) by `b2b setup`
-MODULES = ['b2b_base', 'b2b_credit', 'b2b_bank_import']
+MODULES = [
+    'b2b_base', 'b2b_credit', 'b2b_bank_import', 'b2b_salesrep']
 # Translations loaded besides English
 LANGUAGES = ['pl']
 ADMIN_EMAIL = 'admin@example.com'

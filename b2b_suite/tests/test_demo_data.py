@@ -57,8 +57,9 @@ class DemoDataTestCase(unittest.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         drop_db()
-        # b2b_credit: the demo buyer's history has payments
-        activate_module(['b2b_credit'])
+        # b2b_salesrep (with b2b_credit): the reps serve the demo companies,
+        # the demo buyer's history has payments
+        activate_module(['b2b_salesrep'])
         demo_data.load(DB_NAME, 'small', progress=False)
 
     @classmethod

@@ -359,6 +359,13 @@ class PaymentAllocation(ModelSQL, ModelView):
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # who may read a payment may read what it paid, nobody else (the
+        # payment's access rights and record rules apply)
+        cls.__access__.add('payment')
+
     @fields.depends('payment', '_parent_payment.company')
     def on_change_with_currency(self, name=None):
         if self.payment and self.payment.company:

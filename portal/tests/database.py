@@ -14,7 +14,7 @@ import urllib.parse
 
 from b2b_suite import testdb
 
-MODULES = ['b2b_credit']
+MODULES = ['b2b_salesrep']
 
 
 def _uri():

@@ -1,0 +1,244 @@
+# This file is part of the B2B wholesale suite.
+import datetime
+from decimal import Decimal
+
+from b2b_base.tests.tools import create_customer
+from b2b_credit.tests.tools import CreditSetupMixin, with_credit
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase
+from trytond.transaction import Transaction
+
+from ..exceptions import CoverError
+from .tools import create_rep
+
+DAY = datetime.timedelta(days=1)
+
+
+class _AsUser:
+    "Run as the back-office user, with access rights and rules checked"
+
+    def __init__(self, user):
+        self.user = user
+
+    def __enter__(self):
+        transaction = Transaction()
+        self._user = transaction.set_user(self.user.id)
+        self._user.__enter__()
+        self._context = transaction.set_context(
+            _check_access=True, company=self.user.company.id,
+            employee=self.user.employee.id if self.user.employee else None)
+        self._context.__enter__()
+
+    def __exit__(self, *exc):
+        self._context.__exit__(*exc)
+        self._user.__exit__(*exc)
+
+
+class B2BSalesRepTestCase(CreditSetupMixin, CompanyTestMixin,
+        ModuleTestCase):
+    "Test b2b_salesrep module"
+    module = 'b2b_salesrep'
+
+    def _reps(self):
+        """Reps Anna (led by Lena) and Bartek; customers managed by Anna
+        (Alfa, from the credit set-up), by Bartek (Beta) and by Bartek with
+        Anna covering now (Gamma), before (Delta) and later (Epsilon)"""
+        pool = Pool()
+        Cover = pool.get('b2b.salesrep.cover')
+        Date = pool.get('ir.date')
+        today = Date.today()
+        company = self.company
+        self.lena, self.lena_user = create_rep(company, "Lena", 'lena')
+        self.anna, self.anna_user = create_rep(company, "Anna", 'anna',
+            supervisor=self.lena)
+        self.bartek, self.bartek_user = create_rep(
+            company, "Bartek", 'bartek')
+        self.party.b2b_account_manager = self.anna
+        self.party.save()
+        self.beta, _ = create_customer("Beta", '7740001454',
+            [('buyer@beta.example', 'buyer')], group=self.group)
+        self.gamma, _ = create_customer("Gamma", '5260250274',
+            group=self.group)
+        self.delta, _ = create_customer("Delta", '1132853869',
+            group=self.group)
+        self.epsilon, _ = create_customer("Epsilon", '9542751368',
+            group=self.group)
+        for party in [self.beta, self.gamma, self.delta, self.epsilon]:
+            party.b2b_account_manager = self.bartek
+            party.save()
+        Cover.create([{
+                    'party': self.gamma.id, 'employee': self.anna.id,
+                    'start_date': today - DAY, 'end_date': today + DAY,
+                    'reason': "holiday cover",
+                    }, {
+                    'party': self.delta.id, 'employee': self.anna.id,
+                    'start_date': today - 10 * DAY,
+                    'end_date': today - DAY,
+                    }, {
+                    'party': self.epsilon.id, 'employee': self.anna.id,
+                    'start_date': today + DAY,
+                    }])
+
+    def _served_names(self, user):
+        Party = Pool().get('party.party')
+        with _AsUser(user):
+            return sorted(p.name for p in Party.search([
+                        ('b2b_customer', '=', True)]))
+
+    @with_credit
+    def test_served_companies(self):
+        """A rep serves the companies they manage and cover today; a team
+        leader also those of their team; admins all"""
+        self._reps()
+        self.assertEqual(self._served_names(self.anna_user),
+            ["Alfa", "Gamma"])
+        self.assertEqual(self._served_names(self.bartek_user),
+            ["Beta", "Delta", "Epsilon", "Gamma"])
+        self.assertEqual(self._served_names(self.lena_user),
+            ["Alfa", "Gamma"])
+        # the same rule answers the back office's field
+        self.assertEqual(
+            sorted(e.party.name for e in self.gamma.b2b_served_by),
+            ["Anna", "Bartek", "Lena"])
+        self.assertEqual(
+            [e.party.name for e in self.delta.b2b_served_by], ["Bartek"])
+        # Gamma's cover ended yesterday, Epsilon's starts today: Anna
+        # serves Epsilon, no longer Gamma
+        pool = Pool()
+        Cover = pool.get('b2b.salesrep.cover')
+        Date = pool.get('ir.date')
+        today = Date.today()
+        gamma_cover, = Cover.search([('party', '=', self.gamma.id)])
+        gamma_cover.start_date = today - 5 * DAY
+        gamma_cover.end_date = today - DAY
+        gamma_cover.save()
+        epsilon_cover, = Cover.search([('party', '=', self.epsilon.id)])
+        epsilon_cover.start_date = today
+        epsilon_cover.save()
+        self.assertEqual(self._served_names(self.anna_user),
+            ["Alfa", "Epsilon"])
+        # parties that are no customers stay readable (the own company,
+        # carriers, the employees)
+        Party = pool.get('party.party')
+        with _AsUser(self.anna_user):
+            Party.read([self.company.party.id, self.bartek.party.id],
+                ['name'])
+
+    @with_credit
+    def test_assignment_changes_at_once(self):
+        "A new account manager serves the company at once, the old one not"
+        self._reps()
+        self.party.b2b_account_manager = self.bartek
+        self.party.save()
+        self.assertEqual(self._served_names(self.anna_user), ["Gamma"])
+        self.assertIn("Alfa", self._served_names(self.bartek_user))
+
+    @with_credit
+    def test_refused_on_every_record_of_a_company_not_served(self):
+        """A rep reads nothing of a company not served: its file, addresses,
+        contact mechanisms, identifiers, accounts, carts, orders and their
+        lines, invoices and their lines, payments and what they paid"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Payment = pool.get('b2b.payment')
+        Date = pool.get('ir.date')
+        self._reps()
+        beta_buyer, = self.beta.b2b_accounts
+        cart = Sale.b2b_cart_add(beta_buyer, [(self.drill, 2)])
+        order = Sale.b2b_place_order(beta_buyer,
+            Sale.b2b_cart_add(beta_buyer, [(self.screw, 10)]),
+            shipment_address=self.beta.addresses[0], carrier=self.carrier,
+            payment_method=self.transfer)
+        invoice = self._invoice('100', party=self.beta)
+        payment = Payment.record(self.beta, Decimal('40'), Date.today(),
+            invoices=[invoice], reference="PRZELEW BETA")
+        self.beta.contact_mechanisms = [
+            {'type': 'email', 'value': 'biuro@beta.example'}]
+        self.beta.save()
+        records = {
+            'party.party': self.beta,
+            'party.address': self.beta.addresses[0],
+            'party.contact_mechanism': self.beta.contact_mechanisms[0],
+            'party.identifier': self.beta.identifiers[0],
+            'web.user': beta_buyer,
+            'sale.sale': cart,
+            'sale.line': order.lines[0],
+            'account.invoice': invoice,
+            'account.invoice.line': invoice.lines[0],
+            'b2b.payment': payment,
+            'b2b.payment.allocation': payment.allocations[0],
+            }
+        records['sale.sale#order'] = order
+        for user, allowed in [(self.anna_user, False),
+                (self.bartek_user, True)]:
+            for key, record in records.items():
+                Model = pool.get(key.split('#')[0])
+                with self.subTest(user=user.login, model=key), \
+                        _AsUser(user):
+                    if allowed:
+                        Model.read([record.id], ['id'])
+                        self.assertEqual(
+                            Model.search([('id', '=', record.id)]),
+                            [record])
+                    else:
+                        with self.assertRaises(AccessError):
+                            Model.read([record.id], ['id'])
+                        self.assertEqual(
+                            Model.search([('id', '=', record.id)]), [])
+        # nor change it
+        with _AsUser(self.anna_user), self.assertRaises(AccessError):
+            pool.get('party.address').write(
+                [self.beta.addresses[0]], {'city': "Gdańsk"})
+
+    @with_credit
+    def test_rep_edits_file_not_group(self):
+        """A rep edits a served company's basic data and addresses; its
+        group, status and account manager stay with administrators"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Address = pool.get('party.address')
+        self._reps()
+        with _AsUser(self.anna_user):
+            Party.write([self.party], {'name': "Alfa Hurt"})
+            Address.create([{'party': self.party.id, 'street': "Nowa 2",
+                        'postal_code': '31-001', 'city': "Kraków"}])
+            for field, value in [('b2b_customer_group', None),
+                    ('b2b_status', 'blocked'),
+                    ('b2b_account_manager', self.anna.id)]:
+                with self.subTest(field=field), \
+                        self.assertRaises(AccessError):
+                    Party.write([Party(self.party.id)], {field: value})
+        self.assertEqual(self.party.name, "Alfa Hurt")
+        self.assertEqual(len(self.party.addresses), 2)
+
+    @with_credit
+    def test_cover_dates_and_discount_limit(self):
+        """A cover cannot end before it starts; a rep's discount limit is
+        their own or the configuration's"""
+        pool = Pool()
+        Cover = pool.get('b2b.salesrep.cover')
+        Configuration = pool.get('b2b.configuration')
+        Date = pool.get('ir.date')
+        self._reps()
+        today = Date.today()
+        with self.assertRaises(CoverError) as refusal:
+            Cover.create([{'party': self.beta.id, 'employee': self.anna.id,
+                        'start_date': today, 'end_date': today - DAY}])
+        self.assertIn("Beta", str(refusal.exception))
+        self.assertEqual(self.anna.b2b_discount_limit(), Decimal(5))
+        configuration = Configuration(1)
+        configuration.rep_max_discount = Decimal('7.5')
+        configuration.save()
+        self.assertEqual(self.anna.b2b_discount_limit(), Decimal('7.5'))
+        self.anna.b2b_max_discount = Decimal(12)
+        self.anna.save()
+        self.assertEqual(self.anna.b2b_discount_limit(), Decimal(12))
+        with self.assertRaises(UserError):
+            self.anna.b2b_max_discount = Decimal(120)
+            self.anna.save()
+
+
+del ModuleTestCase
