@@ -107,6 +107,7 @@ class Party(metaclass=PoolMeta):
 class Cover(ModelSQL, ModelView):
     "A sales rep serving a customer company for a period"
     __name__ = 'b2b.salesrep.cover'
+    __string__ = "Sales Rep Cover"
 
     party = fields.Many2One(
         'party.party', "Company", required=True, ondelete='CASCADE',

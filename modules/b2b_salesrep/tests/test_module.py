@@ -8,7 +8,7 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..exceptions import CoverError
@@ -239,6 +239,25 @@ class B2BSalesRepTestCase(CreditSetupMixin, CompanyTestMixin,
         with self.assertRaises(UserError):
             self.anna.b2b_max_discount = Decimal(120)
             self.anna.save()
+
+    @with_transaction()
+    def test_every_text_is_translated(self):
+        "Every text of the module has its Polish translation"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Translation = pool.get('ir.translation')
+        Lang.load_translations(Lang.search([('code', '=', 'pl')]))
+
+        def texts(lang, **domain):
+            return {(t.name, t.type, t.res_id, t.src)
+                for t in Translation.search([
+                        ('module', '=', 'b2b_salesrep'),
+                        ('lang', '=', lang),
+                        ] + [(k, '=', v) for k, v in domain.items()])}
+        translated = {t for t in texts('pl')
+            if t in texts('en')}
+        missing = texts('en') - translated
+        self.assertEqual(sorted(missing, key=str), [])
 
 
 del ModuleTestCase
