@@ -40,9 +40,17 @@ def demo_logins(demo=None):
     that the demo data module (if loaded) creates"""
     logins = [('admin', admin_password(), "administrator, back office")]
     if demo is not None:
-        for login in getattr(demo, 'REP_LOGINS', []):
-            logins.append((login, getattr(demo, 'REP_PASSWORD', '?'),
-                    "sales rep, back office"))
+        password = getattr(demo, 'REP_PASSWORD', '?')
+        reps = getattr(demo, 'REP_LOGINS', [])
+        for number, login in enumerate(reps):
+            logins.append((login, password,
+                    "sales rep, back office: half the customer companies"
+                    + (" (the demo buyer's) and one on holiday cover"
+                        if number == 0 else "")))
+        if getattr(demo, 'TEAM_LEADER_LOGIN', None):
+            logins.append((demo.TEAM_LEADER_LOGIN, password,
+                    f"team leader of {', '.join(reps)}, back office: "
+                    "the companies of both"))
         if hasattr(demo, 'DEMO_LOGIN'):
             password = getattr(demo, 'DEMO_PASSWORD', '?')
             logins.append((demo.DEMO_LOGIN, password,

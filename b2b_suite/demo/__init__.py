@@ -38,6 +38,7 @@ from .content import (
     STATEMENT_FILE,
     STATEMENT_JOURNAL,
     STATEMENT_RULES,
+    TEAM_LEADER_LOGIN,
 )
 from .generate import demo_company_nip, stock_quantity
 from .large import load_large
@@ -62,7 +63,8 @@ __all__ = [
     'COMPANY_NAME', 'CUSTOMERS', 'DEMO_LOGIN', 'DEMO_PASSWORD',
     'DOCS_STATEMENT_DATE', 'OPENING_BALANCE', 'PRODUCT_CODE', 'REP_LOGINS',
     'REP_PASSWORD', 'RULE_ACCOUNTS', 'SMALL_CUSTOMERS', 'STATEMENT_FILE',
-    'STATEMENT_JOURNAL', 'STATEMENT_RULES', 'demo_company_iban',
+    'STATEMENT_JOURNAL', 'STATEMENT_RULES', 'TEAM_LEADER_LOGIN',
+    'demo_company_iban',
     'demo_company_nip', 'demo_invoices', 'demo_operations',
     'demo_statement_bytes', 'load', 'stock_quantity', 'write_statement']
 

@@ -55,6 +55,8 @@ DEMO_LOGIN = COMPANY['logins']['buyer']
 DEMO_PASSWORD = COMPANY['logins']['buyer_password']
 REP_LOGINS = COMPANY['logins']['sales_reps']
 REP_PASSWORD = COMPANY['logins']['sales_rep_password']
+# the supervisor of the reps (also in the Sales Rep group)
+TEAM_LEADER_LOGIN = COMPANY['logins']['team_leader']
 REGISTRATION = COMPANY['registration']
 
 # the catalogue (catalogue.json): (category, VAT, [(item, unit, price)],

@@ -47,6 +47,7 @@ from .content import (
     STATEMENT_JOURNAL,
     STATEMENT_RULES,
     TAXES,
+    TEAM_LEADER_LOGIN,
 )
 from .generate import (
     demo_company_nip,
@@ -642,6 +643,40 @@ def _create_credit(rng, company, accounts, groups):
 
 
 def _create_sales_reps(rng, company):
+    """The team leader and the reps under them; with b2b_salesrep, the
+    reps share the customer companies (the demo buyer's goes to the first)
+    and the first covers one company of the second this week"""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Date = pool.get('ir.date')
+
+    Employee = pool.get('company.employee')
+    reps = [_create_sales_rep(rng, company, login, number)
+        for number, login in enumerate(REP_LOGINS, 1)]
+    leader = _create_sales_rep(
+        rng, company, TEAM_LEADER_LOGIN, len(reps) + 1)
+    Employee.write(reps, {'supervisor': leader.id})
+    try:
+        Cover = pool.get('b2b.salesrep.cover')
+    except KeyError:
+        return  # b2b_salesrep is not activated
+    customers = Party.search([('b2b_customer', '=', True)],
+        order=[('id', 'ASC')])
+    for index, customer in enumerate(customers):
+        customer.b2b_account_manager = reps[index % len(reps)]
+    Party.save(customers)
+    today = Date.today()
+    Cover.create([{
+                'party': customers[1].id,
+                'employee': reps[0].id,
+                'start_date': today - dt.timedelta(days=2),
+                'end_date': today + dt.timedelta(days=5),
+                'reason': "Urlop opiekuna",
+                }])
+
+
+def _create_sales_rep(rng, company, login, number):
+    "Create the employee and the back-office user login; return the employee"
     pool = Pool()
     User = pool.get('res.user')
     Party = pool.get('party.party')
@@ -649,36 +684,36 @@ def _create_sales_reps(rng, company):
     ModelData = pool.get('ir.model.data')
 
     group_id = ModelData.get_id('b2b_base', 'group_b2b_salesrep')
-    for number, login in enumerate(REP_LOGINS, 1):
-        first, last = person(rng)
-        name = f"{first} {last}"
-        email = f'{email_local(first, last)}@{COMPANY["email_domain"]}'
-        party, = Party.create([{
-                    'name': name,
-                    'lang': get_lang(),
-                    'contact_mechanisms': [('create', [{
-                                    'type': 'email',
-                                    'value': email,
-                                    }, {
-                                    'type': 'mobile',
-                                    'value': '+48 600 100 %03d' % number,
-                                    }])],
-                    }])
-        employee, = Employee.create([{
-                    'party': party.id,
-                    'company': company.id,
-                    }])
-        User.create([{
-                    'name': name,
-                    'login': login,
-                    'password': REP_PASSWORD,
-                    'email': email,
-                    'groups': [('add', [group_id])],
-                    'companies': [('add', [company.id])],
-                    'company': company.id,
-                    'employees': [('add', [employee.id])],
-                    'employee': employee.id,
-                    }])
+    first, last = person(rng)
+    name = f"{first} {last}"
+    email = f'{email_local(first, last)}@{COMPANY["email_domain"]}'
+    party, = Party.create([{
+                'name': name,
+                'lang': get_lang(),
+                'contact_mechanisms': [('create', [{
+                                'type': 'email',
+                                'value': email,
+                                }, {
+                                'type': 'mobile',
+                                'value': '+48 600 100 %03d' % number,
+                                }])],
+                }])
+    employee, = Employee.create([{
+                'party': party.id,
+                'company': company.id,
+                }])
+    User.create([{
+                'name': name,
+                'login': login,
+                'password': REP_PASSWORD,
+                'email': email,
+                'groups': [('add', [group_id])],
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                'employees': [('add', [employee.id])],
+                'employee': employee.id,
+                }])
+    return employee
 
 
 def _create_registration(rng, used_nips):

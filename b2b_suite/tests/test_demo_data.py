@@ -295,19 +295,40 @@ class DemoDataTestCase(unittest.TestCase):
 
     @with_transaction(user=0)
     def test_sales_reps(self):
-        "Test the 2 sales reps are employees in the sales rep group"
+        """Test the 2 sales reps and their team leader are employees in the
+        sales rep group; each rep serves half the customer companies (the
+        first the demo buyer's and one on cover), the leader all"""
         pool = Pool()
         User = pool.get('res.user')
+        Party = pool.get('party.party')
+        WebUser = pool.get('web.user')
         ModelData = pool.get('ir.model.data')
         group_id = ModelData.get_id('b2b_base', 'group_b2b_salesrep')
         company = self.company()
-        for login in demo_data.REP_LOGINS:
+        customers = Party.search([('b2b_customer', '=', True),
+                ('b2b_status', '=', 'active')])
+        buyer, = WebUser.search([('email', '=', demo_data.DEMO_LOGIN)])
+        served = {}
+        for login in demo_data.REP_LOGINS + [demo_data.TEAM_LEADER_LOGIN]:
             user, = User.search([('login', '=', login)])
             self.assertIn(group_id, [g.id for g in user.groups])
             self.assertEqual(user.company, company)
             self.assertEqual(user.employee.company, company)
             self.assertTrue(User.get_login(
                     login, {'password': demo_data.REP_PASSWORD}))
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                served[login] = set(Party.search(
+                        [('b2b_customer', '=', True)]))
+        rep1, rep2 = demo_data.REP_LOGINS
+        half = len(customers) // 2
+        self.assertEqual(len(served[rep2]), half)
+        # one of rep2's companies on cover by rep1
+        self.assertEqual(len(served[rep1]), half + 1)
+        self.assertEqual(len(served[rep1] & served[rep2]), 1)
+        self.assertIn(buyer.party, served[rep1])
+        self.assertEqual(served[demo_data.TEAM_LEADER_LOGIN],
+            set(customers))
 
     @with_transaction(user=0)
     def test_pending_registration(self):
