@@ -171,11 +171,12 @@ def create_app(config=None):
     csrf = CSRFProtect(app)
     i18n.init_app(app)
 
-    from . import account, api, auth, cart, shop
+    from . import account, api, auth, cart, rep, shop
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(shop.blueprint)
     app.register_blueprint(cart.blueprint)
     app.register_blueprint(account.blueprint)
+    app.register_blueprint(rep.blueprint)
     # the ERP authenticates with an API key, not a browser session
     csrf.exempt(api.blueprint)
     app.register_blueprint(api.blueprint)
@@ -184,6 +185,7 @@ def create_app(config=None):
     def layout_context():
         return {
             'account_info': g.get('account_info'),
+            'rep_info': g.get('rep_info'),
             'has_session': scope.SESSION_COOKIE in request.cookies,
             'registration_open': g.get('registration_open'),
             }

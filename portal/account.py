@@ -152,7 +152,7 @@ def addresses():
         addresses=Address.b2b_addresses(account))
 
 
-def _countries():
+def countries():
     "The countries of the form: code and name in the page's language"
     Country = pool().get('country.country')
     return i18n.countries(Country.search([('code', '!=', None)]))
@@ -176,20 +176,20 @@ def address(address_id=None):
         values['invoice'] = record.invoice if record else False
         values['delivery'] = record.delivery if record else True
         return _page('account/address.html', address=record,
-            values=values, countries=_countries())
+            values=values, countries=countries())
     values, error = inputs.form_texts(ADDRESS_FIELDS, 500)
     values['invoice'] = bool(request.form.get('invoice'))
     values['delivery'] = bool(request.form.get('delivery'))
     if error:
         return _page('account/address.html', 400, address=record,
-            values=values, countries=_countries(), error=error)
+            values=values, countries=countries(), error=error)
     Address = pool().get('party.address')
     try:
         Address.b2b_save_address(account, record, values)
     except UserError as exception:
         Transaction().rollback()
         return _page('account/address.html', 400, address=record,
-            values=values, countries=_countries(), error=exception.message)
+            values=values, countries=countries(), error=exception.message)
     flash(_("The address has been saved."), 'ok')
     return redirect(url_for('account.addresses'))
 

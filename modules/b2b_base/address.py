@@ -48,9 +48,16 @@ class Address(metaclass=PoolMeta):
         """Create (address None) or change an address of the account's
         company from values (B2B_ADDRESS_FIELDS; country as a record or
         its code); only a company administrator may"""
+        web_user.b2b_check('manage_addresses', address or web_user.party)
+        return cls.b2b_write_address(web_user.party, address, values)
+
+    @classmethod
+    def b2b_write_address(cls, party, address, values):
+        """Create (address None) an address of party or change address from
+        values (B2B_ADDRESS_FIELDS; country as a record or its code),
+        checked as the shop checks them; the caller decides who may"""
         pool = Pool()
         Country = pool.get('country.country')
-        web_user.b2b_check('manage_addresses', address or web_user.party)
         values = {k: v for k, v in values.items() if k in B2B_ADDRESS_FIELDS}
         for name in ['party_name', 'street', 'postal_code', 'city']:
             if name in values:
@@ -75,7 +82,7 @@ class Address(metaclass=PoolMeta):
             values['country'] if 'country' in values
             else (address.country if address else None))
         if address is None:
-            address = cls(party=web_user.party)
+            address = cls(party=party)
         for name, value in values.items():
             setattr(address, name, value)
         address.save()

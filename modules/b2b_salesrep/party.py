@@ -1,10 +1,14 @@
 # This file is part of the B2B wholesale suite.
+import re
+
 from sql import Literal, Null, Union
 
+from b2b_base.party import TAX_NUMBER_TYPES
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import escape_wildcard
 
 from .exceptions import CoverError
 
@@ -33,6 +37,66 @@ class Party(metaclass=PoolMeta):
             help="The employees who serve this company today: its account "
             "manager, its covering reps and their team leaders."),
         'get_b2b_served_by', searcher='search_b2b_served_by')
+
+    @classmethod
+    def b2b_rep_search(cls, text, limit=50):
+        """Return the customer companies the user may read (a rep: those
+        served) whose name, NIP or VAT number (in any spelling: spaces,
+        dashes, a PL prefix), city or an employee account's e-mail contains
+        text, by name; one query"""
+        domain = [('b2b_customer', '=', True)]
+        text = (text or '').strip()
+        if text:
+            like = f'%{escape_wildcard(text)}%'
+            clauses = ['OR',
+                ('name', 'ilike', like),
+                ('addresses.city', 'ilike', like),
+                ('b2b_accounts.email', 'ilike', like),
+                ]
+            number = re.sub(r'[\s.\-/]', '', text).upper()
+            if re.fullmatch(r'[A-Z]{0,2}\d{3,}', number):
+                number = re.sub(r'^PL', '', number)
+                clauses.append(('identifiers', 'where', [
+                            ('code_compact', 'ilike', f'%{number}%'),
+                            ('type', 'in', TAX_NUMBER_TYPES),
+                            ]))
+            domain.append(clauses)
+        return cls.search(domain, order=[('name', 'ASC'), ('id', 'ASC')],
+            limit=limit)
+
+    def b2b_rep_update(self, name, phone, email, note=None):
+        """Change the company's name, its first phone number and e-mail
+        address (removed when empty) and add a note (ir.note), as the user
+        may (a rep: a company served)"""
+        pool = Pool()
+        ContactMechanism = pool.get('party.contact_mechanism')
+        Note = pool.get('ir.note')
+        if (name or '').strip() and name.strip() != self.name:
+            self.name = name.strip()
+            self.save()
+        for types, value in [
+                (('phone', 'mobile'), phone), (('email',), email)]:
+            value = (value or '').strip()
+            current = [m for m in self.contact_mechanisms if m.type in types]
+            if not value:
+                ContactMechanism.delete(current[:1])
+            elif current:
+                if current[0].value != value:
+                    current[0].value = value
+                    current[0].save()
+            else:
+                ContactMechanism(party=self, type=types[0],
+                    value=value).save()
+        if (note or '').strip():
+            Note(resource=self, message=note.strip()).save()
+
+    def b2b_contact(self, kind):
+        "Return the first phone ('phone': also a mobile) or e-mail, or ''"
+        types = ('phone', 'mobile') if kind == 'phone' else (kind,)
+        for mechanism in self.contact_mechanisms:
+            if mechanism.type in types:
+                return mechanism.value
+        return ''
 
     @classmethod
     def _b2b_served_query(cls, team, date):

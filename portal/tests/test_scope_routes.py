@@ -14,7 +14,7 @@ import textwrap
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from portal import account, cart
+from portal import account, cart, rep
 
 # endpoint: why its id needs no owned()
 PUBLIC = {
@@ -68,16 +68,27 @@ def id_arguments(rule):
         if isinstance(converter, IntegerConverter))
 
 
-def unscoped_id_routes(app, public=PUBLIC, helpers=OWNED_HELPERS):
+# the rep area's loader: it searches the id as the rep's own Tryton user,
+# whose record rules hide the companies the rep does not serve; valid in
+# the views that run as the rep (rep.rep_view)
+REP_HELPERS = {'_served': rep._served}
+
+
+def unscoped_id_routes(app, public=PUBLIC, helpers=OWNED_HELPERS,
+        rep_helpers=REP_HELPERS):
     """Return (rule, endpoint, argument) of each id argument of a route
-    that the view neither passes to owned() or a helper nor is public"""
-    callees = {'owned', *helpers}
+    that the view neither passes to owned() or a helper (or, running as a
+    rep, to a rep helper) nor is public"""
     problems = []
     for rule in app.url_map.iter_rules():
         arguments = id_arguments(rule)
         if not arguments or rule.endpoint in public:
             continue
-        passed = _names_passed(app.view_functions[rule.endpoint], callees)
+        view = app.view_functions[rule.endpoint]
+        callees = {'owned', *helpers}
+        if getattr(view, 'runs_as_rep', False):
+            callees |= set(rep_helpers)
+        passed = _names_passed(view, callees)
         problems.extend((rule.rule, rule.endpoint, argument)
             for argument in arguments if argument not in passed)
     return problems
@@ -94,7 +105,8 @@ def test_the_walk_finds_the_id_routes(app):
     assert {'account.order', 'account.order_again', 'account.invoice_pdf',
         'account.address', 'account.set_role', 'account.deactivate',
         'cart.set_quantity', 'cart.remove', 'cart.order',
-        'shop.product'} <= routes
+        'shop.product', 'rep.customer', 'rep.customer_update',
+        'rep.address'} <= routes
 
 
 def test_public_entries_are_id_routes(app):
@@ -115,6 +127,18 @@ def test_helpers_call_owned():
     # each passes the id it receives
     assert 'sale_id' in _names_passed(account._order, {'owned'})
     assert 'line_id' in _names_passed(cart._own_line, {'owned'})
+
+
+def test_rep_helper_searches_as_the_rep(app):
+    """The rep helper searches the id (so the rep's record rules apply) and
+    the views using it run as the rep"""
+    tree = _function_tree(rep._served)
+    assert [node for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _called_name(node) == 'search']
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if _names_passed(view, set(REP_HELPERS)):
+            assert getattr(view, 'runs_as_rep', False), rule.endpoint
 
 
 def _fake_app():

@@ -1,0 +1,88 @@
+# This file is part of the B2B wholesale suite.
+"""Reps log in to the portal's rep area with their back-office login and
+password: Tryton's own check (``res.user.get_login``, throttled by
+``res.user.login.attempt``) and Tryton's own sessions (``ir.session``, bound
+to the address they were opened from, ``[session] max_age`` and
+``timeout``)."""
+import datetime
+from hmac import compare_digest
+
+import trytond.config as config
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+
+    def b2b_is_rep(self):
+        "Tell if the user works in the rep area: a sales rep with an employee"
+        ModelData = Pool().get('ir.model.data')
+        group_id = ModelData.get_id('b2b_base', 'group_b2b_salesrep')
+        return bool(self.active and self.employee
+            and group_id in {g.id for g in self.groups})
+
+    @classmethod
+    def b2b_rep_login(cls, login, password):
+        """Return the rep and the key of a new session, None for a wrong
+        login or password or a user who is no rep. Raise Tryton's
+        RateLimitException after too many failures; a failure is recorded
+        in this transaction, which the caller commits."""
+        Session = Pool().get('ir.session')
+        user_id = cls.get_login(login, {'password': password})
+        if not user_id:
+            return None
+        user = cls(user_id)
+        if not user.b2b_is_rep():
+            return None
+        with Transaction().set_user(user.id):
+            key = Session.new()
+        return user, key
+
+    @classmethod
+    def b2b_rep_session(cls, user_id, key, refresh=False):
+        """Return the rep of the session key, None when it is not theirs,
+        expired (max_age), idle too long (timeout) or opened elsewhere; with
+        refresh, note the activity (a read-write transaction)"""
+        Session = Pool().get('ir.session')
+        ip_address, _ = Transaction().remote_address()
+        sessions = Session.search([
+                ('create_uid', '=', user_id),
+                ('key', '=', key),
+                ('ip_address', '=', str(ip_address) if ip_address else None),
+                ], limit=1)
+        if not sessions or not compare_digest(sessions[0].key, key):
+            return None
+        session, = sessions
+        now = datetime.datetime.now()
+        max_age = datetime.timedelta(
+            seconds=config.getint('session', 'max_age'))
+        timeout = datetime.timedelta(
+            seconds=config.getint('session', 'timeout'))
+        last = session.write_date or session.create_date
+        if now - session.create_date > max_age or now - last > timeout:
+            return None
+        user = cls(user_id)
+        if not user.b2b_is_rep():
+            return None
+        if refresh and now - last > timeout / 10:
+            Session.reset(key)
+        return user
+
+    @classmethod
+    def b2b_rep_logout(cls, user_id, key):
+        Session = Pool().get('ir.session')
+        Session.delete(Session.search([
+                    ('create_uid', '=', user_id),
+                    ('key', '=', key),
+                    ]))
+
+    def b2b_rep_context(self):
+        """Return the context a request of the rep runs in: the rep's company
+        and employee (the record rules read them) and access checked"""
+        return {
+            'company': self.company.id if self.company else None,
+            'employee': self.employee.id,
+            'companies': [c.id for c in self.companies],
+            '_check_access': True,
+            }

@@ -1,0 +1,278 @@
+# This file is part of the B2B wholesale suite.
+"""The sales reps' area (/rep), for a phone or a tablet at the customer's.
+
+Reps log in with their back-office login and password (res.user of module
+b2b_salesrep: Tryton's throttled check and sessions). Every request of the
+area then runs as the rep's own Tryton user with access rights and record
+rules checked: which companies, addresses, invoices and payments a rep
+reaches is decided by the record rules of b2b_salesrep, not here. A record
+the rules hide is a 404, as another company's records are to a buyer."""
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from trytond.exceptions import RateLimitException, UserError
+from trytond.model.exceptions import AccessError
+from trytond.transaction import Transaction
+
+from . import inputs, scope
+from .account import ADDRESS_FIELDS, countries, payment_statuses
+from .scope import pool
+
+blueprint = Blueprint('rep', __name__, url_prefix='/rep')
+
+REP_COOKIE = 'b2b_rep_session'
+MAX_LOGIN = 100
+SEARCH_LIMIT = 50
+
+
+def _page(template, status=200, **values):
+    return make_response(render_template(template, **values), status)
+
+
+def _cookie_session():
+    "Return (user id, key) of the rep cookie, None when absent or malformed"
+    value = request.cookies.get(REP_COOKIE) or ''
+    user_id, _, key = value.partition(':')
+    user_id = inputs.record_id(user_id)
+    if (user_id is None or not key or len(key) > scope.MAX_SESSION_KEY
+            or inputs.has_control(key, multiline=False)):
+        return None
+    return user_id, key
+
+
+def current_rep():
+    "Return the rep (res.user) of the request's session, None if there is none"
+    if 'rep' not in g:
+        g.rep = None
+        session = _cookie_session()
+        if session is not None:
+            User = pool().get('res.user')
+            g.rep = User.b2b_rep_session(*session,
+                refresh=not Transaction().readonly)
+        g.rep_info = g.rep.rec_name if g.rep else None
+    return g.rep
+
+
+def rep_view(readonly=None):
+    """Run the view in a transaction as the logged-in rep's own Tryton user,
+    with access rights and record rules checked; to the login page without
+    a valid rep session; a record the rules refuse is a 404"""
+    def decorator(func):
+        @wraps(func)
+        @scope.transaction(readonly)
+        def as_rep(*args, **kwargs):
+            rep = current_rep()
+            if rep is None:
+                return redirect(url_for('rep.login_form',
+                        next=request.full_path if request.method == 'GET'
+                        else None))
+            transaction = Transaction()
+            with transaction.set_user(rep.id), \
+                    transaction.set_context(rep.b2b_rep_context()):
+                try:
+                    return func(*args, **kwargs)
+                except AccessError:
+                    abort(404)
+        # for the test that every id route of the area is scoped
+        as_rep.runs_as_rep = True
+        return as_rep
+    return decorator
+
+
+def _served(model, record_id):
+    """Return the record of model with this id if the rep's rules let them
+    read it, else 404"""
+    record_id = inputs.record_id(record_id)
+    if record_id is None:
+        abort(404)
+    records = pool().get(model).search([('id', '=', record_id)], limit=1)
+    if not records:
+        abort(404)
+    return records[0]
+
+
+@blueprint.route('/login', methods=['GET'])
+@scope.transaction()
+def login_form():
+    if current_rep() is not None:
+        return redirect(url_for('rep.customers'))
+    return _page('rep/login.html', next=inputs.safe_next(
+            request.args.get('next'), ''))
+
+
+@blueprint.route('/login', methods=['POST'])
+@inputs.view_checked_fields('login', 'password')
+@scope.transaction()
+def login():
+    """Log in; a refusal is returned, not raised, so that the failed
+    attempt is committed and Tryton's throttling counts it"""
+    User = pool().get('res.user')
+    values, error = inputs.form_texts(['login'], MAX_LOGIN)
+    login = values['login']
+    password = request.form.get('password', '')
+    next_ = inputs.safe_next(request.form.get('next'), '')
+    if error is None and (inputs.has_control(password, multiline=False)
+            or len(password) > 1000):
+        error = _("Wrong login or password.")
+    if error is None and not (login and password):
+        error = _("Enter your login and your password.")
+    if error:
+        return _page('rep/login.html', 400, login=login, next=next_,
+            error=error)
+    try:
+        result = User.b2b_rep_login(login, password)
+    except RateLimitException:
+        return _page('rep/login.html', 429, login=login, next=next_,
+            error=_("Too many failed attempts. Wait a few minutes and try "
+                "again."))
+    if result is None:
+        return _page('rep/login.html', 401, login=login, next=next_,
+            error=_("Wrong login or password."))
+    user, key = result
+    response = redirect(next_ if next_.startswith('/rep')
+        else url_for('rep.customers'))
+    response.set_cookie(REP_COOKIE, f'{user.id}:{key}', httponly=True,
+        samesite='Lax', secure=current_app.config[
+            'SESSION_COOKIE_SECURE'])
+    return response
+
+
+@blueprint.route('/logout', methods=['POST'])
+@scope.transaction()
+def logout():
+    session = _cookie_session()
+    if session is not None:
+        pool().get('res.user').b2b_rep_logout(*session)
+    response = redirect(url_for('rep.login_form'))
+    response.delete_cookie(REP_COOKIE, httponly=True, samesite='Lax',
+        secure=current_app.config['SESSION_COOKIE_SECURE'])
+    return response
+
+
+@blueprint.route('/')
+@rep_view()
+def customers():
+    "The companies the rep serves, searched by name, NIP, city or e-mail"
+    Party = pool().get('party.party')
+    try:
+        query = inputs.text(request.args.get('q', ''), 100)
+    except inputs.InputError as exception:
+        return _page('rep/customers.html', 400, query='', parties=[],
+            error=str(exception))
+    parties = Party.b2b_rep_search(query, limit=SEARCH_LIMIT + 1)
+    return _page('rep/customers.html', query=query,
+        parties=parties[:SEARCH_LIMIT], more=len(parties) > SEARCH_LIMIT)
+
+
+def _customer_page(party, status=200, **values):
+    Invoice = pool().get('account.invoice')
+    Payment = pool().get('b2b.payment')
+    invoices = Invoice.search([
+            ('party', '=', party.id),
+            ('type', '=', 'out'),
+            ('state', 'in', ['posted', 'paid']),
+            ], order=[('invoice_date', 'DESC'), ('id', 'DESC')], limit=20)
+    payments = Payment.search([
+            ('party', '=', party.id),
+            ('state', '!=', 'cancelled'),
+            ], order=[('date', 'DESC'), ('id', 'DESC')], limit=20)
+    values.setdefault('values', {
+            'name': party.name,
+            'phone': party.b2b_contact('phone'),
+            'email': party.b2b_contact('email'),
+            'note': '',
+            })
+    return _page('rep/customer.html', status, party=party,
+        credit=party.b2b_credit(),
+        invoices=[(i, i.b2b_due_date(), i.b2b_payment_status())
+            for i in invoices],
+        payments=payments, statuses=payment_statuses(), **values)
+
+
+@blueprint.route('/customers/<int:party_id>')
+@rep_view()
+def customer(party_id):
+    party = _served('party.party', party_id)
+    if not party.b2b_customer:
+        abort(404)
+    return _customer_page(party)
+
+
+@blueprint.route('/customers/<int:party_id>', methods=['POST'])
+@inputs.view_checked_fields('name', 'phone', 'email', 'note')
+@rep_view()
+def customer_update(party_id):
+    "Change the company's basic data (name, phone, e-mail) or add a note"
+    party = _served('party.party', party_id)
+    if not party.b2b_customer:
+        abort(404)
+    values, error = inputs.form_texts(['name', 'phone', 'email'], 200)
+    note, note_error = inputs.form_texts(['note'], 2000, multiline=['note'])
+    values.update(note)
+    error = error or note_error
+    if not error and not values['name']:
+        error = _("Enter the company's name.")
+    if error:
+        return _customer_page(party, 400, values=values, error=error)
+    try:
+        party.b2b_rep_update(values['name'], values['phone'],
+            values['email'], values['note'])
+    except UserError as exception:
+        Transaction().rollback()
+        return _customer_page(_served('party.party', party_id), 400,
+            values=values, error=exception.message)
+    flash(_("The company's data has been saved."), 'ok')
+    return redirect(url_for('rep.customer', party_id=party_id))
+
+
+@blueprint.route('/customers/<int:party_id>/addresses/new',
+    methods=['GET', 'POST'])
+@blueprint.route('/customers/<int:party_id>/addresses/<int:address_id>',
+    methods=['GET', 'POST'])
+@inputs.view_checked_fields(*ADDRESS_FIELDS)
+@rep_view()
+def address(party_id, address_id=None):
+    "Add or edit an address of a served company"
+    Address = pool().get('party.address')
+    party = _served('party.party', party_id)
+    record = None
+    if address_id is not None:
+        record = _served('party.address', address_id)
+        if record.party != party:
+            abort(404)
+    if request.method == 'GET':
+        values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
+            } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
+        values['country'] = (record.country.code
+            if record and record.country else scope.default_country_code())
+        values['invoice'] = record.invoice if record else False
+        values['delivery'] = record.delivery if record else True
+        return _page('rep/address.html', party=party, address=record,
+            values=values, countries=countries())
+    values, error = inputs.form_texts(ADDRESS_FIELDS, 500)
+    values['invoice'] = bool(request.form.get('invoice'))
+    values['delivery'] = bool(request.form.get('delivery'))
+    if error:
+        return _page('rep/address.html', 400, party=party, address=record,
+            values=values, countries=countries(), error=error)
+    try:
+        Address.b2b_write_address(party, record, values)
+    except UserError as exception:
+        Transaction().rollback()
+        return _page('rep/address.html', 400, party=party, address=record,
+            values=values, countries=countries(), error=exception.message)
+    flash(_("The address has been saved."), 'ok')
+    return redirect(url_for('rep.customer', party_id=party.id))

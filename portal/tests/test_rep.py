@@ -1,0 +1,234 @@
+# This file is part of the B2B wholesale suite.
+"""The sales reps' area: log in with the back-office login, the served
+companies only (Tryton's record rules, as the rep's own user), search,
+the customer's file and address book, and every id of another company
+refused (id-swapping)"""
+import re
+
+import pytest
+
+from .tools import DEMO_LOGIN, DEMO_PASSWORD, csrf_token, run, text
+
+REP_PASSWORD = 'rep12345'
+PARTY = re.compile(r'data-party="(\d+)"')
+
+
+def rep_login(client, login='rep1', password=REP_PASSWORD):
+    return client.post('/rep/login', data={
+            'login': login, 'password': password,
+            'csrf_token': csrf_token(client, '/rep/login')})
+
+
+def _assignments():
+    """Return {login: set of party ids} of the reps' companies as the demo
+    data assigned them (account manager, cover of today), read as root"""
+    import datetime
+
+    from trytond.pool import Pool
+    pool = Pool()
+    User = pool.get('res.user')
+    Party = pool.get('party.party')
+    Cover = pool.get('b2b.salesrep.cover')
+    today = datetime.date.today()
+    result = {}
+    for login in ['rep1', 'rep2']:
+        employee = User.search([('login', '=', login)])[0].employee
+        ids = {p.id for p in Party.search([
+                    ('b2b_account_manager', '=', employee.id)])}
+        ids |= {c.party.id for c in Cover.search([
+                    ('employee', '=', employee.id)])
+            if c.start_date <= today <= (c.end_date or today)}
+        result[login] = ids
+    return result
+
+
+def _facts(party_ids):
+    """Return {party id: (name, NIP, city, first account's e-mail, address
+    ids, group id)}"""
+    from trytond.pool import Pool
+    Party = Pool().get('party.party')
+    return {p.id: (p.name, p.b2b_tax_number, p.addresses[0].city,
+            p.b2b_accounts[0].email if p.b2b_accounts else None,
+            [a.id for a in p.addresses],
+            p.b2b_customer_group.id if p.b2b_customer_group else None)
+        for p in Party.browse(list(party_ids))}
+
+
+@pytest.fixture(scope='module')
+def served(app):
+    assignments = run(app, _assignments, commit=False)
+    facts = run(app, _facts,
+        assignments['rep1'] | assignments['rep2'], commit=False)
+    return assignments, facts
+
+
+def test_rep_logs_in_and_sees_served_companies_only(app, client, served):
+    assignments, _ = served
+    response = client.get('/rep/')
+    assert response.status_code == 302
+    assert '/rep/login' in response.headers['Location']
+    response = rep_login(client, password='not the password')
+    assert response.status_code == 401
+    assert "Nieprawidłowy login lub hasło." in text(response)
+    # a buyer's portal account is no back-office login
+    assert rep_login(client, DEMO_LOGIN, DEMO_PASSWORD).status_code == 401
+    response = rep_login(client)
+    assert response.status_code == 302
+    assert response.headers['Location'].endswith('/rep/')
+    page = client.get('/rep/')
+    assert page.status_code == 200
+    listed = {int(i) for i in PARTY.findall(page.text)}
+    assert listed == assignments['rep1']
+    assert len(listed) > 5 and not listed & (
+        assignments['rep2'] - assignments['rep1'])
+    # the buyer's portal session gives nothing of the rep area, nor the
+    # rep's session anything of the shop's account pages
+    client.post('/rep/logout', data={
+            'csrf_token': csrf_token(client, '/rep/')})
+    assert client.get('/rep/').status_code == 302
+
+
+def test_rep_search(app, client, served):
+    "By name, NIP in any spelling, city, an employee's e-mail; served only"
+    assignments, facts = served
+    rep_login(client)
+    own = sorted(assignments['rep1'])[1]
+    name, nip, city, email, _, _ = facts[own]
+    spelled = f"PL {nip[:3]}-{nip[3:6]}-{nip[6:8]}-{nip[8:]}"
+    for query in [name.upper(), spelled, nip[2:7], city, email.upper()]:
+        page = client.get('/rep/', query_string={'q': query})
+        assert page.status_code == 200, query
+        found = {int(i) for i in PARTY.findall(page.text)}
+        assert own in found, query
+        assert found <= assignments['rep1'], query
+    foreign = sorted(assignments['rep2'] - assignments['rep1'])[0]
+    page = client.get('/rep/', query_string={'q': facts[foreign][1]})
+    assert PARTY.findall(page.text) == []
+    assert client.get('/rep/', query_string={'q': 'x\x00'}
+        ).status_code == 400
+
+
+def test_rep_refused_other_companies_ids(app, client, served):
+    "Every rep route with an id refuses a company the rep does not serve"
+    assignments, facts = served
+    rep_login(client)
+    own = sorted(assignments['rep1'])[2]
+    foreign = sorted(assignments['rep2'] - assignments['rep1'])[0]
+    foreign_address = facts[foreign][4][0]
+    own_address = facts[own][4][0]
+    token = csrf_token(client, '/rep/')
+    assert client.get(f'/rep/customers/{own}').status_code == 200
+    assert client.get(
+        f'/rep/customers/{own}/addresses/{own_address}').status_code == 200
+    for method, path, data in [
+            ('get', f'/rep/customers/{foreign}', None),
+            ('post', f'/rep/customers/{foreign}',
+                {'name': "Przejęta", 'phone': '', 'email': ''}),
+            ('get', f'/rep/customers/{foreign}/addresses/new', None),
+            ('post', f'/rep/customers/{foreign}/addresses/new',
+                {'street': "ul. Obca 1", 'postal_code': '00-950',
+                    'city': "Warszawa", 'country': 'PL'}),
+            ('get', f'/rep/customers/{foreign}/addresses/{foreign_address}',
+                None),
+            ('get', f'/rep/customers/{own}/addresses/{foreign_address}',
+                None),
+            ('post', f'/rep/customers/{own}/addresses/{foreign_address}',
+                {'street': "ul. Obca 1", 'postal_code': '00-950',
+                    'city': "Warszawa", 'country': 'PL'}),
+            ('get', '/rep/customers/2147483647', None),
+            ('get', '/rep/customers/99999999999', None),
+            ]:
+        if data is not None:
+            data = dict(data, csrf_token=token)
+        response = getattr(client, method)(path, data=data)
+        assert response.status_code == 404, (method, path)
+    after = run(app, _facts, [foreign], commit=False)[foreign]
+    assert after[0] == facts[foreign][0] and after[4] == facts[foreign][4]
+    # the team leader serves both reps' companies
+    client.post('/rep/logout', data={'csrf_token': token})
+    rep_login(client, 'lead1')
+    assert client.get(f'/rep/customers/{foreign}').status_code == 200
+    assert client.get(f'/rep/customers/{own}').status_code == 200
+
+
+def _note_and_group(party_id):
+    from trytond.pool import Pool
+    pool = Pool()
+    Party = pool.get('party.party')
+    Note = pool.get('ir.note')
+    party = Party(party_id)
+    notes = [n.message for n in Note.search([
+                ('resource', '=', str(party))])]
+    return (party.name, party.b2b_contact('phone'),
+        party.b2b_contact('email'), notes,
+        party.b2b_customer_group.id if party.b2b_customer_group else None)
+
+
+def _rename(party_id, name):
+    from trytond.pool import Pool
+    Party = Pool().get('party.party')
+    Party.write([Party(party_id)], {'name': name})
+
+
+def test_rep_edits_file_and_addresses(app, client, served):
+    """A rep changes a served company's name, phone and e-mail, adds a note
+    and an address; a wrong postal code is refused; the group stays"""
+    assignments, facts = served
+    rep_login(client)
+    own = sorted(assignments['rep1'])[3]
+    name = facts[own][0]
+    token = csrf_token(client, f'/rep/customers/{own}')
+    try:
+        response = client.post(f'/rep/customers/{own}', data={
+                'name': name + " (oddział)", 'phone': '+48 12 111 22 33',
+                'email': 'biuro@oddzial.example',
+                'note': "Klient prosi o dostawy we wtorki.",
+                # not a field of the form: ignored
+                'b2b_customer_group': '1',
+                'csrf_token': token})
+        assert response.status_code == 302
+        page = client.get(f'/rep/customers/{own}')
+        assert name + " (oddział)" in text(page)
+        saved = run(app, _note_and_group, own, commit=False)
+        assert saved[:3] == (name + " (oddział)", '+48 12 111 22 33',
+            'biuro@oddzial.example')
+        assert "Klient prosi o dostawy we wtorki." in saved[3]
+        assert saved[4] == facts[own][5]
+        # an empty name is refused, nothing changes
+        response = client.post(f'/rep/customers/{own}', data={
+                'name': '', 'phone': '', 'email': '', 'csrf_token': token})
+        assert response.status_code == 400
+        assert run(app, _note_and_group, own, commit=False)[1] == (
+            '+48 12 111 22 33')
+
+        address = {'street': "ul. Magazynowa 7", 'postal_code': '3100',
+            'city': "Kraków", 'country': 'PL', 'delivery': '1',
+            'csrf_token': token}
+        response = client.post(f'/rep/customers/{own}/addresses/new',
+            data=address)
+        assert response.status_code == 400
+        assert "3100" in text(response)
+        response = client.post(f'/rep/customers/{own}/addresses/new',
+            data=dict(address, postal_code='31-100'))
+        assert response.status_code == 302
+        assert "ul. Magazynowa 7" in text(
+            client.get(f'/rep/customers/{own}'))
+    finally:
+        run(app, _rename, own, name)
+
+
+def test_rep_login_throttled(app, client):
+    "Failed logins of a login are throttled (Tryton's login attempts)"
+    from trytond import config
+    saved = config.get('session', 'max_attempt', default=None)
+    config.set('session', 'max_attempt', '1')
+    try:
+        statuses = [rep_login(client, 'nobody-rep', 'wrong').status_code
+            for _ in range(3)]
+    finally:
+        if saved is None:
+            config.remove_option('session', 'max_attempt')
+        else:
+            config.set('session', 'max_attempt', saved)
+    assert statuses[:2] == [401, 401]
+    assert statuses[2] == 429
