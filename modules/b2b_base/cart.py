@@ -496,6 +496,10 @@ class Sale(metaclass=PoolMeta):
             attempt(confirm=False)
         cls.b2b_send_order_emails(cls.browse(ids))
 
+    def _b2b_order_email_notes(self):
+        "Return the paragraphs that follow the order e-mail's body"
+        return []
+
     @classmethod
     def b2b_send_order_emails(cls, sales):
         "Confirm the orders to their buyers (run by the task queue)"
@@ -540,4 +544,5 @@ class Sale(metaclass=PoolMeta):
                 tax=money(sale.tax_amount),
                 total=money(sale.total_amount),
                 reference=sale.reference or '-')
+            body = '\n\n'.join([body, *sale._b2b_order_email_notes()])
         send_text(self.b2b_web_user.email, subject, body, resource=self)

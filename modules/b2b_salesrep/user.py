@@ -22,6 +22,12 @@ class User(metaclass=PoolMeta):
         return bool(self.active and self.employee
             and group_id in {g.id for g in self.groups})
 
+    def b2b_is_administrator(self):
+        "Tell if the user is a B2B administrator (no rep limits)"
+        ModelData = Pool().get('ir.model.data')
+        group_id = ModelData.get_id('b2b_base', 'group_b2b_admin')
+        return group_id in {g.id for g in self.groups}
+
     @classmethod
     def b2b_rep_login(cls, login, password):
         """Return the rep and the key of a new session, None for a wrong

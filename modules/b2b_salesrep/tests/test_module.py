@@ -11,7 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from ..exceptions import CoverError
+from ..exceptions import CoverError, PriceOverrideError
 from .tools import create_rep
 
 DAY = datetime.timedelta(days=1)
@@ -239,6 +239,70 @@ class B2BSalesRepTestCase(CreditSetupMixin, CompanyTestMixin,
         with self.assertRaises(UserError):
             self.anna.b2b_max_discount = Decimal(120)
             self.anna.save()
+
+    @with_credit
+    def test_take_over_override_price_and_place(self):
+        """A rep takes over a buyer's cart (the buyer sees the change),
+        lowers a price within the limit with a reason (beyond it refused,
+        naming the limit), and places the order stamped with the rep"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Line = pool.get('sale.line')
+        self._reps()
+        Sale.b2b_cart_add(self.buyer, [(self.drill, 2)])
+        with _AsUser(self.anna_user):
+            cart = Sale.b2b_rep_take_over(self.buyer)
+            cart = Sale.b2b_cart_add(self.buyer, [(self.screw, 10)])
+            drill_line, = [l for l in cart.lines
+                if l.product == self.drill]
+            own = drill_line.unit_price
+            with self.assertRaises(PriceOverrideError) as refusal:
+                drill_line.b2b_rep_set_price(own * Decimal('0.90'),
+                    "competitor's offer")
+            self.assertIn("5 %", refusal.exception.message)
+            with self.assertRaises(PriceOverrideError):
+                Line(drill_line.id).b2b_rep_set_price(
+                    own * Decimal('0.97'), "  ")
+            Line(drill_line.id).b2b_rep_set_price(
+                own * Decimal('0.97'), "competitor's offer")
+        # the buyer's own cart: the rep's line, the rep's price
+        cart = Sale.b2b_cart(self.buyer)
+        self.assertEqual(cart.b2b_rep, self.anna_user)
+        self.assertEqual(sorted(l.product.name for l in cart.lines),
+            ["Drill", "Screw"])
+        drill_line, = [l for l in cart.lines if l.product == self.drill]
+        self.assertEqual(drill_line.unit_price,
+            (own * Decimal('0.97')).quantize(Decimal('0.0001')))
+        self.assertEqual(drill_line.b2b_manual_price_by, self.anna_user)
+        self.assertEqual(drill_line.b2b_manual_price_reason,
+            "competitor's offer")
+        self.assertEqual(drill_line.b2b_customer_price, own)
+        self.assertTrue(drill_line.b2b_manual_price_at)
+        # typed in the back office, the limit holds as well
+        with _AsUser(self.anna_user), \
+                self.assertRaises(PriceOverrideError):
+            Line.write([Line(drill_line.id)],
+                {'b2b_manual_price': own / 2})
+        with _AsUser(self.anna_user):
+            order = Sale.b2b_rep_place_order(self.buyer,
+                Sale.b2b_cart(self.buyer),
+                shipment_address=self.address, carrier=self.carrier,
+                payment_method=self.transfer)
+        self.assertEqual(order.b2b_placed_by, self.anna_user)
+        self.assertIsNone(order.b2b_rep)
+        self.assertIn(order.state, {'confirmed', 'processing'})
+        self.assertIn("Anna", order._b2b_order_email_notes()[0])
+        # another rep's customer: refused
+        self.beta_buyer, = self.beta.b2b_accounts
+        with _AsUser(self.anna_user), self.assertRaises(AccessError):
+            Sale.b2b_rep_take_over(self.beta_buyer)
+        beta_cart = Sale.b2b_cart_add(self.beta_buyer, [(self.drill, 1)])
+        with _AsUser(self.anna_user), self.assertRaises(AccessError):
+            beta_cart.lines[0].b2b_rep_set_price(Decimal(1), "mine")
+        with _AsUser(self.anna_user), self.assertRaises(AccessError):
+            Sale.b2b_rep_place_order(self.beta_buyer, beta_cart,
+                shipment_address=self.beta.addresses[0],
+                carrier=self.carrier, payment_method=self.transfer)
 
     @with_transaction()
     def test_every_text_is_translated(self):
