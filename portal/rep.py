@@ -7,6 +7,8 @@ area then runs as the rep's own Tryton user with access rights and record
 rules checked: which companies, addresses, invoices and payments a rep
 reaches is decided by the record rules of b2b_salesrep, not here. A record
 the rules hide is a 404, as another company's records are to a buyer."""
+import re
+from decimal import Decimal
 from functools import wraps
 
 from flask import (
@@ -36,6 +38,8 @@ blueprint = Blueprint('rep', __name__, url_prefix='/rep')
 REP_COOKIE = 'b2b_rep_session'
 MAX_LOGIN = 100
 SEARCH_LIMIT = 50
+# a unit price as typed: 12, 12,5, 12.50 (at most 4 decimals)
+PRICE = re.compile(r'\d{1,10}(?:[.,]\d{1,4})?')
 
 
 def _page(template, status=200, **values):
@@ -276,3 +280,172 @@ def address(party_id, address_id=None):
             values=values, countries=countries(), error=exception.message)
     flash(_("The address has been saved."), 'ok')
     return redirect(url_for('rep.customer', party_id=party.id))
+
+
+@blueprint.route('/carts')
+@rep_view()
+def carts():
+    "The current carts of the served companies, searched and sorted"
+    Sale = pool().get('sale.sale')
+    try:
+        query = inputs.text(request.args.get('q', ''), 100)
+    except inputs.InputError as exception:
+        return _page('rep/carts.html', 400, query='', carts=[],
+            order='changed', error=str(exception))
+    order = 'value' if request.args.get('order') == 'value' else 'changed'
+    return _page('rep/carts.html', query=query, order=order,
+        carts=Sale.b2b_rep_carts(query, order=order, limit=SEARCH_LIMIT))
+
+
+@blueprint.route('/accounts/<int:account_id>/cart', methods=['POST'])
+@rep_view()
+def take_over(account_id):
+    """Take over the account's cart (a new one when it has none): the rep
+    works in the customer's own cart"""
+    Sale = pool().get('sale.sale')
+    account = _served('web.user', account_id)
+    try:
+        cart = Sale.b2b_rep_take_over(account)
+    except UserError as exception:
+        Transaction().rollback()
+        flash(exception.message, 'error')
+        return redirect(url_for('rep.customer', party_id=account.party.id)
+            if account.party else url_for('rep.customers'))
+    return redirect(url_for('rep.cart', sale_id=cart.id))
+
+
+def _cart(sale_id):
+    """Return the account and its cart of this id, 404 unless the rep may
+    reach it and it is still a cart (a draft not ordered)"""
+    cart = _served('sale.sale', sale_id)
+    account = cart.b2b_web_user
+    if account is None or not cart.b2b_is_cart_of(account):
+        abort(404)
+    return account, cart
+
+
+def _cart_line(sale_id, line_id):
+    account, cart = _cart(sale_id)
+    line = _served('sale.line', line_id)
+    if line.sale != cart or line.type != 'line':
+        abort(404)
+    return account, cart, line
+
+
+@blueprint.route('/carts/<int:sale_id>')
+@rep_view()
+def cart(sale_id):
+    account, cart = _cart(sale_id)
+    return _cart_page(account, cart)
+
+
+def _cart_page(account, cart, status=200, quick=None, quick_text=''):
+    Sale = pool().get('sale.sale')
+    options = Sale.b2b_checkout_options(account)
+    lines = [l for l in cart.lines if l.type == 'line']
+    own_prices = {l.id: (l.b2b_customer_price
+            if l.b2b_manual_price is not None else l.unit_price)
+        for l in lines}
+    limit = current_rep().employee.b2b_discount_limit()
+    return _page('rep/cart.html', status, account=account, cart=cart,
+        lines=lines, own_prices=own_prices, options=options, limit=limit,
+        quick=quick, quick_text=quick_text)
+
+
+def _refused(exception, sale_id):
+    Transaction().rollback()
+    flash(exception.message, 'error')
+    return redirect(url_for('rep.cart', sale_id=sale_id))
+
+
+@blueprint.route('/carts/<int:sale_id>/add', methods=['POST'])
+@inputs.view_checked_fields('lines')
+@rep_view()
+def cart_add(sale_id):
+    "Add the typed 'code quantity' lines to the cart (as quick order does)"
+    Sale = pool().get('sale.sale')
+    account, cart = _cart(sale_id)
+    values, error = inputs.form_texts(['lines'], 5000, multiline=['lines'])
+    if error:
+        flash(error, 'error')
+        return redirect(url_for('rep.cart', sale_id=sale_id))
+    results = Sale.b2b_quick_order(account, values['lines'])
+    if any(error for _, _, error in results):
+        Transaction().rollback()
+        return _cart_page(account, _served('sale.sale', sale_id), 400,
+            quick=results, quick_text=values['lines'])
+    return redirect(url_for('rep.cart', sale_id=sale_id))
+
+
+@blueprint.route('/carts/<int:sale_id>/lines/<int:line_id>',
+    methods=['POST'])
+@rep_view()
+def cart_quantity(sale_id, line_id):
+    "Set a line's quantity (0 removes it)"
+    Sale = pool().get('sale.sale')
+    Product = pool().get('product.product')
+    account, cart, line = _cart_line(sale_id, line_id)
+    try:
+        quantity = Product.b2b_parse_quantity(request.form.get('quantity'))
+        Sale.b2b_cart_set_quantity(account, line, quantity)
+    except UserError as exception:
+        return _refused(exception, sale_id)
+    return redirect(url_for('rep.cart', sale_id=sale_id))
+
+
+@blueprint.route('/carts/<int:sale_id>/lines/<int:line_id>/price',
+    methods=['POST'])
+@inputs.view_checked_fields('price', 'reason')
+@rep_view()
+def cart_price(sale_id, line_id):
+    """Set the line's price with a reason, within the rep's limit; an empty
+    price gives the customer's own back"""
+    account, cart, line = _cart_line(sale_id, line_id)
+    values, error = inputs.form_texts(['price', 'reason'], 200)
+    if error:
+        flash(error, 'error')
+        return redirect(url_for('rep.cart', sale_id=sale_id))
+    price = values['price'].replace(' ', '').replace('\xa0', '')
+    if price and not PRICE.fullmatch(price):
+        flash(_("Enter the price as a number, e.g. 12,50."), 'error')
+        return redirect(url_for('rep.cart', sale_id=sale_id))
+    price = Decimal(price.replace(',', '.')) if price else None
+    try:
+        line.b2b_rep_set_price(price, values['reason'])
+    except UserError as exception:
+        return _refused(exception, sale_id)
+    flash(_("The price has been set."), 'ok')
+    return redirect(url_for('rep.cart', sale_id=sale_id))
+
+
+@blueprint.route('/carts/<int:sale_id>/hand-back', methods=['POST'])
+@rep_view()
+def hand_back(sale_id):
+    Sale = pool().get('sale.sale')
+    account, cart = _cart(sale_id)
+    Sale.b2b_rep_hand_back(cart)
+    flash(_("The cart is the customer's again."), 'ok')
+    return redirect(url_for('rep.customer', party_id=account.party.id))
+
+
+@blueprint.route('/carts/<int:sale_id>/place', methods=['POST'])
+@rep_view()
+def place(sale_id):
+    "Place the cart as the account's order, stamped with the rep"
+    pool_ = pool()
+    Sale = pool_.get('sale.sale')
+    account, cart = _cart(sale_id)
+    choices = {}
+    for name, model in [('shipment_address', 'party.address'),
+            ('carrier', 'carrier'),
+            ('payment_method', 'b2b.payment.method')]:
+        record_id = inputs.record_id(request.form.get(name))
+        choices[name] = pool_.get(model)(record_id) if record_id else None
+    try:
+        order = Sale.b2b_rep_place_order(account, cart, **choices)
+    except UserError as exception:
+        return _refused(exception, sale_id)
+    flash(_("Order %(number)s has been placed for %(company)s.",
+            number=order.number or order.id,
+            company=order.party.rec_name), 'ok')
+    return redirect(url_for('rep.customer', party_id=order.party.id))

@@ -496,6 +496,14 @@ class Sale(metaclass=PoolMeta):
             attempt(confirm=False)
         cls.b2b_send_order_emails(cls.browse(ids))
 
+    def b2b_placed_by_name(self):
+        "Return the name of the sales rep who placed the order, or None"
+        return None
+
+    def b2b_rep_name(self):
+        "Return the name of the sales rep working on the cart, or None"
+        return None
+
     def _b2b_order_email_notes(self):
         "Return the paragraphs that follow the order e-mail's body"
         return []

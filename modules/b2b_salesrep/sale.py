@@ -117,6 +117,12 @@ class Sale(metaclass=PoolMeta):
         cart.b2b_rep = None
         return cls.b2b_place_order(web_user, cart, **choices)
 
+    def b2b_placed_by_name(self):
+        return self.b2b_placed_by.rec_name if self.b2b_placed_by else None
+
+    def b2b_rep_name(self):
+        return self.b2b_rep.rec_name if self.b2b_rep else None
+
     def _b2b_order_email_notes(self):
         notes = super()._b2b_order_email_notes()
         if self.b2b_placed_by:

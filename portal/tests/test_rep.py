@@ -232,3 +232,128 @@ def test_rep_login_throttled(app, client):
             config.set('session', 'max_attempt', saved)
     assert statuses[:2] == [401, 401]
     assert statuses[2] == 429
+
+
+def _cart_facts(sale_id):
+    "Return the cart's lines as (id, code, quantity, unit price, reason)"
+    from trytond.pool import Pool
+    Sale = Pool().get('sale.sale')
+    sale = Sale(sale_id)
+    return sale.state, sale.number, sale.b2b_placed_by and \
+        sale.b2b_placed_by.login, [
+            (l.id, l.product.code, l.quantity, l.unit_price,
+                l.b2b_manual_price_reason)
+            for l in sale.lines if l.type == 'line']
+
+
+def _accounts(party_ids):
+    "Return {party id: [active account ids]}"
+    from trytond.pool import Pool
+    Party = Pool().get('party.party')
+    return {p.id: [a.id for a in p.b2b_accounts if a.active]
+        for p in Party.browse(list(party_ids))}
+
+
+def _buyer_account():
+    from trytond.pool import Pool
+    WebUser = Pool().get('web.user')
+    buyer, = WebUser.search([('email', '=', DEMO_LOGIN)])
+    return buyer.id, buyer.party.id
+
+
+def test_rep_takes_over_cart_sets_price_and_places_order(
+        app, client, served):
+    """rep1 opens the demo buyer's cart, adds a product, lowers its price
+    within the limit (beyond it refused), the buyer sees the cart; the
+    order placed for the buyer says who placed it; another company's
+    accounts, carts and lines are refused"""
+    from portal import create_app  # noqa: F401 (the app fixture made it)
+    assignments, _ = served
+    buyer_id, buyer_party = run(app, _buyer_account, commit=False)
+    assert buyer_party in assignments['rep1']
+    rep_login(client)
+    token = csrf_token(client, '/rep/')
+    response = client.post(f'/rep/accounts/{buyer_id}/cart',
+        data={'csrf_token': token})
+    assert response.status_code == 302
+    cart_path = response.headers['Location']
+    sale_id = int(re.search(r'/rep/carts/(\d+)$', cart_path)[1])
+    page = client.get(cart_path)
+    assert DEMO_LOGIN in text(page) and 'id="rep-banner"' in page.text
+    assert client.post(f'{cart_path}/add', data={
+            'lines': 'HD-00040 5', 'csrf_token': token}
+        ).status_code == 302
+    _, _, _, lines = run(app, _cart_facts, sale_id, commit=False)
+    (line_id, code, quantity, own, _), = lines
+    assert (code, quantity) == ('HD-00040', 5)
+    # 10 % below: refused, the limit named; 3 % below with a reason: set
+    low = (own * 90 / 100).quantize(own.__class__('0.01'))
+    response = client.post(f'{cart_path}/lines/{line_id}/price', data={
+            'price': str(low).replace('.', ','), 'reason': "konkurencja",
+            'csrf_token': token}, follow_redirects=True)
+    assert "najwyżej o 5 %" in text(response)
+    price = (own * 97 / 100).quantize(own.__class__('0.01'))
+    response = client.post(f'{cart_path}/lines/{line_id}/price', data={
+            'price': str(price).replace('.', ','),
+            'reason': "oferta konkurencji", 'csrf_token': token},
+        follow_redirects=True)
+    assert "Cena została ustawiona." in text(response)
+    _, _, _, lines = run(app, _cart_facts, sale_id, commit=False)
+    assert lines[0][3] == price and lines[0][4] == "oferta konkurencji"
+
+    # the buyer sees the rep's cart
+    buyer = app.test_client()
+    from .tools import login
+    login(buyer, DEMO_LOGIN, DEMO_PASSWORD)
+    page = buyer.get('/cart')
+    assert 'id="rep-working"' in page.text and 'HD-00040' in page.text
+
+    # id-swapping: another company's account, cart and line
+    foreign = sorted(assignments['rep2'] - assignments['rep1'])[0]
+    foreign_account = run(app, _accounts, [foreign],
+        commit=False)[foreign][0]
+    assert client.post(f'/rep/accounts/{foreign_account}/cart',
+        data={'csrf_token': token}).status_code == 404
+    foreign_cart = run(app, _foreign_cart, foreign_account)
+    for method, path in [
+            ('get', f'/rep/carts/{foreign_cart[0]}'),
+            ('post', f'/rep/carts/{foreign_cart[0]}/add'),
+            ('post', f'/rep/carts/{foreign_cart[0]}/lines/'
+                f'{foreign_cart[1]}'),
+            ('post', f'/rep/carts/{sale_id}/lines/{foreign_cart[1]}/price'),
+            ('post', f'/rep/carts/{foreign_cart[0]}/place'),
+            ('post', f'/rep/carts/{foreign_cart[0]}/hand-back'),
+            ]:
+        data = {'csrf_token': token, 'price': '1', 'reason': 'x',
+            'quantity': '1', 'lines': 'HD-00040 1'}
+        response = getattr(client, method)(path, data=data)
+        assert response.status_code == 404, path
+
+    # placed for the buyer with the choices offered
+    page = client.get(cart_path)
+    choices = {name: re.search(
+            rf'<select name="{name}">\s*<option value="(\d+)"',
+            page.text)[1]
+        for name in ['shipment_address', 'carrier', 'payment_method']}
+    response = client.post(f'{cart_path}/place',
+        data=dict(choices, csrf_token=token))
+    assert response.status_code == 302
+    state, number, placed_by, _ = run(app, _cart_facts, sale_id,
+        commit=False)
+    assert placed_by == 'rep1' and number
+    page = buyer.get(f'/account/orders/{sale_id}')
+    assert "Zamówienie złożył w Twoim imieniu" in text(page)
+    # no longer a cart: the rep's cart routes refuse it
+    assert client.get(cart_path).status_code == 404
+
+
+def _foreign_cart(account_id):
+    "Put a product in the account's cart; return (cart id, line id)"
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    Product = pool.get('product.product')
+    product, = Product.search([('code', '=', 'HD-00040')])
+    cart = Sale.b2b_cart_add(WebUser(account_id), [(product, 5)])
+    return cart.id, cart.lines[0].id

@@ -71,7 +71,8 @@ def id_arguments(rule):
 # the rep area's loader: it searches the id as the rep's own Tryton user,
 # whose record rules hide the companies the rep does not serve; valid in
 # the views that run as the rep (rep.rep_view)
-REP_HELPERS = {'_served': rep._served}
+REP_HELPERS = {'_served': rep._served, '_cart': rep._cart,
+    '_cart_line': rep._cart_line}
 
 
 def unscoped_id_routes(app, public=PUBLIC, helpers=OWNED_HELPERS,
@@ -135,6 +136,10 @@ def test_rep_helper_searches_as_the_rep(app):
     tree = _function_tree(rep._served)
     assert [node for node in ast.walk(tree)
         if isinstance(node, ast.Call) and _called_name(node) == 'search']
+    # the other helpers pass their ids to _served
+    assert 'sale_id' in _names_passed(rep._cart, {'_served'})
+    assert 'line_id' in _names_passed(rep._cart_line, {'_served'})
+    assert 'sale_id' in _names_passed(rep._cart_line, {'_cart'})
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if _names_passed(view, set(REP_HELPERS)):
