@@ -78,6 +78,26 @@ def accounts(database, count=CLIENTS):
         return [u.email for u in users]
 
 
+def rep_logins(database, count=CLIENTS):
+    """Return the logins of count reps of the large set (b2b_salesrep), each
+    serving as many companies"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    if database not in Pool.database_list():
+        Pool(database).init()
+    with Transaction().start(database, 0, readonly=True):
+        User = Pool().get('res.user')
+        users = User.search([('login', 'like', 'rep-l%')],
+            order=[('login', 'ASC')], limit=count)
+        return [u.login for u in users]
+
+
+# what the reps type in the search of their customers: names, cities, NIPs
+# in several spellings, e-mails
+REP_SEARCHES = ['sp', 'Kraków', 'hurt', 'Poznań', '52', 'PL 7', 'firma-l0',
+    'Gdańsk', 'handel', '1-2', 'Łódź', 'biuro', 'Wrocław', 'trans', '000']
+
+
 class Client:
     "One HTTP/1.1 keep-alive connection with the cookies of a session"
 
@@ -132,6 +152,15 @@ class Client:
                 'email': email, 'password': password, 'csrf_token': token})
         if status != 302 or 'b2b_session' not in self.cookies:
             raise RuntimeError(f"log in of {email} failed ({status})")
+
+    def rep_login(self, login, password):
+        "Log in to the reps' area with a back-office login"
+        status, page = self.request('GET', '/rep/login')
+        token = CSRF.search(page)[1]
+        status, _ = self.request('POST', '/rep/login', {
+                'login': login, 'password': password, 'csrf_token': token})
+        if status != 302 or 'b2b_rep_session' not in self.cookies:
+            raise RuntimeError(f"log in of rep {login} failed ({status})")
 
     def prepare_cart(self):
         """Put the first product of the catalog in the cart; return the
@@ -367,10 +396,18 @@ def start_server(database, config_path, port, workers=WORKERS,
 
 def measure(database, config_path, duration=DURATION, clients=CLIENTS,
         workers=WORKERS):
-    from b2b_suite.demo import DEMO_PASSWORD
+    from b2b_suite.demo import DEMO_PASSWORD, REP_PASSWORD
     emails = accounts(database, clients)
     if len(emails) < clients:
         raise RuntimeError(f"only {len(emails)} accounts with a price list")
+    reps = rep_logins(database, clients)
+    if len(reps) < clients:
+        # a database loaded before the reps' module was activated
+        from b2b_suite.demo.large import ensure_large_reps
+        ensure_large_reps(database)
+        reps = rep_logins(database, clients)
+    if len(reps) < clients:
+        raise RuntimeError(f"only {len(reps)} reps in the large set")
     port = _free_port()
     print(f"Portal: gunicorn, {workers} worker processes × {THREADS} "
         f"threads on 127.0.0.1:{port}, one trytond-worker; {clients} "
@@ -417,13 +454,26 @@ def measure(database, config_path, duration=DURATION, clients=CLIENTS,
             elapsed = (time.perf_counter() - began) * 1000
             return status == 302 and elapsed
 
+        rep_sessions = [Client(port) for _ in reps]
+        for session, login in zip(rep_sessions, reps):
+            session.rep_login(login, REP_PASSWORD)
+
+        def rep_search(client, index, i):
+            "A rep searches the companies they serve"
+            query = REP_SEARCHES[(index + i) % len(REP_SEARCHES)]
+            status, body = client.request('GET',
+                '/rep/?' + urllib.parse.urlencode({'q': query}))
+            return status == 200 and 'rep-search' in body
+
         # the product each client orders: the one of its cart
         products = [_cart_product(session) for session in sessions]
         results = {}
-        for name, action in [('catalog', catalog), ('cart', cart),
-                ('checkout', checkout)]:
+        for name, action, clients_ in [
+                ('catalog', catalog, sessions), ('cart', cart, sessions),
+                ('checkout', checkout, sessions),
+                ('rep_search', rep_search, rep_sessions)]:
             results[name] = _summary(name,
-                *_run_clients(sessions, action, duration, pids,
+                *_run_clients(clients_, action, duration, pids,
                     database))
     finally:
         _stop(server)
@@ -438,6 +488,7 @@ def measure(database, config_path, duration=DURATION, clients=CLIENTS,
         'catalog_p95_ms': round(catalog_p95, 1),
         'cart_p95_ms': round(results['cart'][1], 1),
         'checkout_p95_ms': round(results['checkout'][1], 1),
+        'rep_search_p95_ms': round(results['rep_search'][1], 1),
         'catalog_rps': round(catalog_rps, 1),
         }
 

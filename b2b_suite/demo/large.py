@@ -49,6 +49,10 @@ from .tools import (
 
 # records committed at once
 BATCH = 1000
+# the large set's sales reps (b2b_salesrep): rep-l01 … rep-l20, each the
+# account manager of as many of its companies (the rep benchmark)
+LARGE_REPS = 20
+LARGE_REP_LOGIN = 'rep-l%02d'
 
 
 def load_large(database, extras, progress):
@@ -77,11 +81,54 @@ def load_large(database, extras, progress):
             run(database, extras, _create_large_companies, first, last,
                 context=context)
             bar.update(last - first)
+    run(database, extras, _create_large_reps, context=context)
     if backend.name == 'postgresql':
         # fresh statistics for the query planner of the benchmarks
         run(database, extras, _analyze)
     message("Large demo data loaded in %.1f s." % (
             time.monotonic() - start), progress)
+
+
+def _create_large_reps():
+    """Create the large set's reps (once) and make them the account managers
+    of the large companies that have none, in turn; nothing without
+    b2b_salesrep"""
+    from .small import _create_sales_rep
+    pool = Pool()
+    try:
+        pool.get('b2b.salesrep.cover')
+    except KeyError:
+        return
+    User = pool.get('res.user')
+    Party = pool.get('party.party')
+    Company = pool.get('company.company')
+    company = Company(Transaction().context['company'])
+    rng = random.Random(SEED + 3_000_000)
+    employees = []
+    for number in range(1, LARGE_REPS + 1):
+        login = LARGE_REP_LOGIN % number
+        users = User.search([('login', '=', login)])
+        employees.append(users[0].employee if users
+            else _create_sales_rep(rng, company, login, 100 + number))
+    parties = Party.search([
+            ('b2b_customer_group', 'in', [g.id for g in _large_groups()]),
+            ('b2b_account_manager', '=', None),
+            ], order=[('id', 'ASC')])
+    table = Party.__table__()
+    cursor = Transaction().connection.cursor()
+    for index, employee in enumerate(employees):
+        ids = [p.id for p in parties[index::LARGE_REPS]]
+        if ids:
+            cursor.execute(*table.update([table.b2b_account_manager],
+                    [employee.id], where=table.id.in_(ids)))
+
+
+def ensure_large_reps(database):
+    """Create the large set's reps on a database loaded before b2b_salesrep
+    was activated (the benchmarks' kept database)"""
+    extras = {}
+    context = {'company': run(database, extras, demo_company_id)}
+    run(database, extras, _create_large_reps, context=context)
 
 
 def _analyze():

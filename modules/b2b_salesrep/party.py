@@ -5,10 +5,11 @@ from sql import Literal, Null, Union
 
 from b2b_base.party import TAX_NUMBER_TYPES
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import escape_wildcard
+from trytond.transaction import Transaction
 
 from .exceptions import CoverError
 
@@ -39,11 +40,26 @@ class Party(metaclass=PoolMeta):
         'get_b2b_served_by', searcher='search_b2b_served_by')
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        table = cls.__table__()
+        # the companies of a rep: every rule check of a rep reads them
+        cls._sql_indexes.add(
+            Index(table, (table.b2b_account_manager, Index.Range())))
+
+    @classmethod
     def b2b_rep_search(cls, text, limit=50):
         """Return the customer companies the user may read (a rep: those
         served) whose name, NIP or VAT number (in any spelling: spaces,
         dashes, a PL prefix), city or an employee account's e-mail contains
-        text, by name; one query"""
+        text, by name, as rows (dict: id, name, tax_number, city, group,
+        status) read in one query: the search's (with the user's record
+        rules) inside the one that reads the columns the list shows, not
+        the companies' records (the rep's search page is a hot path)"""
+        pool = Pool()
+        Address = pool.get('party.address')
+        Identifier = pool.get('party.identifier')
+        Group = pool.get('b2b.customer.group')
         domain = [('b2b_customer', '=', True)]
         text = (text or '').strip()
         if text:
@@ -61,8 +77,41 @@ class Party(metaclass=PoolMeta):
                             ('type', 'in', TAX_NUMBER_TYPES),
                             ]))
             domain.append(clauses)
-        return cls.search(domain, order=[('name', 'ASC'), ('id', 'ASC')],
-            limit=limit)
+        # the rules of the user are in the search's query
+        found = cls.search(domain, order=[('name', 'ASC'), ('id', 'ASC')],
+            limit=limit, query=True)
+        party = cls.__table__()
+        group = Group.__table__()
+        address = Address.__table__()
+        identifier = Identifier.__table__()
+        city = address.select(address.city,
+            where=(address.party == party.id)
+            & (address.active == Literal(True)),
+            order_by=[address.sequence.nulls_first, address.id],
+            limit=1)
+        number = identifier.select(identifier.code,
+            where=(identifier.party == party.id)
+            & identifier.type.in_(list(TAX_NUMBER_TYPES))
+            & (identifier.active == Literal(True)),
+            order_by=[identifier.id], limit=1)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*party.join(group, 'LEFT',
+                condition=party.b2b_customer_group == group.id
+                ).select(party.id, party.name, number, city, group.name,
+                party.b2b_status,
+                where=party.id.in_(found),
+                order_by=[party.name, party.id]))
+        statuses = dict(cls.fields_get(['b2b_status'])[
+                'b2b_status']['selection'])
+        return [{
+                'id': id_,
+                'name': name,
+                'tax_number': tax_number or '',
+                'city': city_ or '',
+                'group': group_ or '',
+                'status': statuses.get(status, ''),
+                } for id_, name, tax_number, city_, group_, status
+            in cursor]
 
     def b2b_rep_update(self, name, phone, email, note=None):
         """Change the company's name, its first phone number and e-mail
@@ -188,6 +237,12 @@ class Cover(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+        table = cls.__table__()
+        cls._sql_indexes.update({
+                Index(table, (table.employee, Index.Range()),
+                    (table.start_date, Index.Range())),
+                Index(table, (table.party, Index.Range())),
+                })
 
     @classmethod
     def validate_fields(cls, covers, field_names):

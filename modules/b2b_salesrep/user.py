@@ -19,8 +19,10 @@ class User(metaclass=PoolMeta):
         "Tell if the user works in the rep area: a sales rep with an employee"
         ModelData = Pool().get('ir.model.data')
         group_id = ModelData.get_id('b2b_base', 'group_b2b_salesrep')
-        return bool(self.active and self.employee
-            and group_id in {g.id for g in self.groups})
+        # Tryton's cached groups and employees of the user, not a read
+        with Transaction().set_user(self.id):
+            return bool(group_id in self.get_groups()
+                and self.get_employees())
 
     def b2b_is_administrator(self):
         "Tell if the user is a B2B administrator (no rep limits)"
@@ -54,6 +56,7 @@ class User(metaclass=PoolMeta):
         ip_address, _ = Transaction().remote_address()
         sessions = Session.search([
                 ('create_uid', '=', user_id),
+                ('create_uid.active', '=', True),
                 ('key', '=', key),
                 ('ip_address', '=', str(ip_address) if ip_address else None),
                 ], limit=1)
@@ -85,10 +88,9 @@ class User(metaclass=PoolMeta):
 
     def b2b_rep_context(self):
         """Return the context a request of the rep runs in: the rep's company
-        and employee (the record rules read them) and access checked"""
+        and access checked (the record rules read the rep's employees and
+        companies from Tryton's caches of the user)"""
         return {
             'company': self.company.id if self.company else None,
-            'employee': self.employee.id,
-            'companies': [c.id for c in self.companies],
             '_check_access': True,
             }

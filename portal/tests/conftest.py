@@ -1,9 +1,12 @@
 # This file is part of the B2B wholesale suite.
 """Fixtures of the portal tests: one throw-away PostgreSQL database per
-session with b2b_base, Polish and the small demo data, and the portal
-application on it"""
+session with b2b_base, Polish and the small demo data, the portal
+application on it, and for the real-browser tests Debian's chromium and
+the application served on a free port"""
 import os
+import shutil
 import sys
+import threading
 
 import pytest
 
@@ -56,3 +59,50 @@ def clean_cart(request):
     if 'app' in request.fixturenames:
         run(request.getfixturevalue('app'), _drop_carts, [DEMO_LOGIN])
     yield
+
+
+# the flags a headless chromium needs on a machine with a closed network
+CHROMIUM_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--disable-dev-shm-usage']
+
+
+def chromium_path():
+    "Return the chromium executable ($CHROMIUM, Debian's), None if none"
+    for candidate in [os.environ.get('CHROMIUM'), '/usr/bin/chromium',
+            shutil.which('chromium'), shutil.which('chromium-browser')]:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope='module')
+def browser():
+    sync_api = pytest.importorskip('playwright.sync_api',
+        reason="Playwright is not installed (pip install -e '.[test]')")
+    path = chromium_path()
+    if path is None:
+        pytest.skip("chromium not found (./dev test installs Debian's "
+            "chromium as root; or set CHROMIUM to its path)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope='module')
+def live_server(app):
+    "Yield the URL of the test application served on a free port"
+    from werkzeug.serving import make_server
+    server = make_server('127.0.0.1', 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{server.server_port}'
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

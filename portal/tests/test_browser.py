@@ -15,8 +15,6 @@ be found; ./dev test installs Debian's chromium when it is missing."""
 import io
 import os
 import re
-import shutil
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,11 +25,6 @@ from b2b_base.tests.tools import smtp_sink
 from .tools import DEMO_LOGIN, DEMO_PASSWORD, company_bank_account, run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / 'test-artifacts'
-# the flags a headless chromium needs on a machine with a closed network
-CHROMIUM_ARGS = [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-dev-shm-usage']
 SIZES = {
     'desktop': {'viewport': {'width': 1280, 'height': 800}},
     'phone': {'viewport': {'width': 360, 'height': 740},
@@ -40,46 +33,6 @@ SIZES = {
 SEARCH = 'HD-00040'
 # how far an amount may be from a unit price shown rounded times a quantity
 CENTS = Decimal('0.02')
-
-
-def chromium_path():
-    "Return the chromium executable ($CHROMIUM, Debian's), None if none"
-    for candidate in [os.environ.get('CHROMIUM'), '/usr/bin/chromium',
-            shutil.which('chromium'), shutil.which('chromium-browser')]:
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-@pytest.fixture(scope='module')
-def browser():
-    sync_api = pytest.importorskip('playwright.sync_api',
-        reason="Playwright is not installed (pip install -e '.[test]')")
-    path = chromium_path()
-    if path is None:
-        pytest.skip("chromium not found (./dev test installs Debian's "
-            "chromium as root; or set CHROMIUM to its path)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope='module')
-def live_server(app):
-    "Yield the URL of the test application served on a free port"
-    from werkzeug.serving import make_server
-    server = make_server('127.0.0.1', 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_port}'
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def _drop_cart(email):
