@@ -166,16 +166,23 @@ def logout():
     return response
 
 
+def _search_text():
+    "Return (the search text of the query, None) or ('', why it is refused)"
+    try:
+        return inputs.text(request.args.get('q', ''), 100), None
+    except inputs.InputError as exception:
+        return '', str(exception)
+
+
 @blueprint.route('/')
 @rep_view()
 def customers():
     "The companies the rep serves, searched by name, NIP, city or e-mail"
     Party = pool().get('party.party')
-    try:
-        query = inputs.text(request.args.get('q', ''), 100)
-    except inputs.InputError as exception:
+    query, error = _search_text()
+    if error:
         return _page('rep/customers.html', 400, query='', parties=[],
-            error=str(exception))
+            error=error)
     parties = Party.b2b_rep_search(query, limit=SEARCH_LIMIT + 1)
     return _page('rep/customers.html', query=query,
         parties=parties[:SEARCH_LIMIT], more=len(parties) > SEARCH_LIMIT)
@@ -287,11 +294,10 @@ def address(party_id, address_id=None):
 def carts():
     "The current carts of the served companies, searched and sorted"
     Sale = pool().get('sale.sale')
-    try:
-        query = inputs.text(request.args.get('q', ''), 100)
-    except inputs.InputError as exception:
+    query, error = _search_text()
+    if error:
         return _page('rep/carts.html', 400, query='', carts=[],
-            order='changed', error=str(exception))
+            order='changed', error=error)
     order = 'value' if request.args.get('order') == 'value' else 'changed'
     return _page('rep/carts.html', query=query, order=order,
         carts=Sale.b2b_rep_carts(query, order=order, limit=SEARCH_LIMIT))
