@@ -44,13 +44,14 @@ def demo_logins(demo=None):
         reps = getattr(demo, 'REP_LOGINS', [])
         for number, login in enumerate(reps):
             logins.append((login, password,
-                    "sales rep, back office: half the customer companies"
-                    + (" (the demo buyer's) and one on holiday cover"
-                        if number == 0 else "")))
+                    "sales rep, back office and portal /rep: half the "
+                    "customer companies"
+                    + (", the demo buyer's among them, and one on holiday "
+                        "cover" if number == 0 else "")))
         if getattr(demo, 'TEAM_LEADER_LOGIN', None):
             logins.append((demo.TEAM_LEADER_LOGIN, password,
-                    f"team leader of {', '.join(reps)}, back office: "
-                    "the companies of both"))
+                    f"team leader of {', '.join(reps)}, back office and "
+                    "portal /rep: the companies of both"))
         if hasattr(demo, 'DEMO_LOGIN'):
             password = getattr(demo, 'DEMO_PASSWORD', '?')
             logins.append((demo.DEMO_LOGIN, password,

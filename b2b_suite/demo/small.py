@@ -106,6 +106,7 @@ def load_small(progress):
         create_history(company, terms, Date.today())
         # after the history's shipments: the stock the demo promises
         _create_stock(products)
+        _create_carts(rng)
     message(f"{len(products)} products, {SMALL_CUSTOMERS} customer "
         f"companies, demo login {DEMO_LOGIN} / {DEMO_PASSWORD}", progress)
     return bank_date
@@ -673,6 +674,32 @@ def _create_sales_reps(rng, company):
                 'end_date': today + dt.timedelta(days=5),
                 'reason': "Urlop opiekuna",
                 }])
+
+
+def _create_carts(rng):
+    """Carts that employees of three companies (not the demo buyer's) are
+    filling: the reps' list of carts to take over"""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Product = pool.get('product.product')
+    Sale = pool.get('sale.sale')
+    products = Product.search([
+            ('salable', '=', True),
+            ('sale_uom.symbol', '=', 'u'),
+            ('sale_quantity_rounding', '=', None),
+            ('sale_quantity_minimal', '=', None),
+            ('template.b2b_package_only', '=', False),
+            ('template.categories.accounting', '=', False),
+            ('code', '!=', None),
+            ], order=[('code', 'ASC')])
+    customers = Party.search([('b2b_customer', '=', True)],
+        order=[('id', 'ASC')])
+    for customer in customers[2:5]:
+        accounts = [a for a in customer.b2b_accounts
+            if a.b2b_role in {'admin', 'buyer'}]
+        if accounts and products:
+            Sale.b2b_cart_add(accounts[0], [(p, rng.choice([6, 12, 24]))
+                    for p in rng.sample(products, min(3, len(products)))])
 
 
 def _create_sales_rep(rng, company, login, number):

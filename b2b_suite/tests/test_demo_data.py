@@ -329,6 +329,14 @@ class DemoDataTestCase(unittest.TestCase):
         self.assertIn(buyer.party, served[rep1])
         self.assertEqual(served[demo_data.TEAM_LEADER_LOGIN],
             set(customers))
+        # carts of other companies wait for the reps
+        Sale = pool.get('sale.sale')
+        carts = Sale.search([('state', '=', 'draft'),
+                ('b2b_ordered_at', '=', None),
+                ('b2b_web_user', '!=', None), ('lines', '!=', None)])
+        self.assertEqual(len(carts), 3)
+        self.assertNotIn(buyer.party, {c.party for c in carts})
+        self.assertTrue(all(c.untaxed_amount > 0 for c in carts))
 
     @with_transaction(user=0)
     def test_pending_registration(self):
