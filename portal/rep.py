@@ -200,6 +200,8 @@ def _customer_page(party, status=200, **values):
             ('party', '=', party.id),
             ('state', '!=', 'cancelled'),
             ], order=[('date', 'DESC'), ('id', 'DESC')], limit=20)
+    Sale = pool().get('sale.sale')
+    values.setdefault('orders', Sale.b2b_rep_orders(party))
     values.setdefault('values', {
             'name': party.name,
             'phone': party.b2b_contact('phone'),
@@ -455,3 +457,57 @@ def place(sale_id):
             number=order.number or order.id,
             company=order.party.rec_name), 'ok')
     return redirect(url_for('rep.customer', party_id=order.party.id))
+
+
+def _order(sale_id):
+    "Return the order of this id the rep may reach (a cart is no order)"
+    sale = _served('sale.sale', sale_id)
+    if sale.state == 'draft' and not sale.b2b_ordered_at:
+        abort(404)
+    return sale
+
+
+def _order_page(sale, status=200, error=None):
+    lines = [l for l in sale.lines
+        if l.type == 'line' and l.shipment_cost is None]
+    return _page('rep/order.html', status, sale=sale, lines=lines,
+        addresses=[a for a in sale.party.addresses if a.active],
+        editable=sale.b2b_rep_may_edit(), error=error)
+
+
+@blueprint.route('/orders/<int:sale_id>')
+@rep_view()
+def order(sale_id):
+    return _order_page(_order(sale_id))
+
+
+@blueprint.route('/orders/<int:sale_id>', methods=['POST'])
+@rep_view()
+def order_edit(sale_id):
+    """Change the order's quantities, delivery address or state, in the
+    states the configuration lets reps edit"""
+    Sale = pool().get('sale.sale')
+    Product = pool().get('product.product')
+    sale = _order(sale_id)
+    try:
+        quantities = {}
+        for line in sale.lines:
+            if line.type != 'line' or line.shipment_cost is not None:
+                continue
+            text_ = request.form.get(f'quantity-{line.id}')
+            if text_ is None:
+                continue
+            quantity = Product.b2b_parse_quantity(text_)
+            if quantity != Decimal(str(line.quantity)):
+                quantities[line] = quantity
+        address_id = inputs.record_id(request.form.get('shipment_address'))
+        address = _served('party.address', address_id) if address_id else None
+        state = request.form.get('state') or None
+        if state not in {None, 'draft', 'quotation'}:
+            abort(400)
+        Sale.b2b_rep_edit(sale, quantities, address, state)
+    except UserError as exception:
+        Transaction().rollback()
+        return _order_page(_order(sale_id), 400, error=exception.message)
+    flash(_("The order has been saved."), 'ok')
+    return redirect(url_for('rep.order', sale_id=sale_id))

@@ -18,6 +18,17 @@ class Configuration(metaclass=PoolMeta):
         help="How far below a customer's own price a sales rep may set a "
         "price, unless the rep's employee record says otherwise.")
 
+    rep_editable_states = fields.MultiSelection([
+            ('draft', "Draft"),
+            ('quotation', "Quotation"),
+            ], "Order States Reps May Edit",
+        help="The states in which a sales rep may change an order's lines, "
+        "delivery address and state (back to draft or quoted).")
+
+    @classmethod
+    def default_rep_editable_states(cls):
+        return ['draft', 'quotation']
+
     @classmethod
     def default_rep_max_discount(cls):
         return Decimal(5)

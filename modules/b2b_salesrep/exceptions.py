@@ -9,3 +9,7 @@ class CoverError(ValidationError):
 
 class PriceOverrideError(UserError):
     pass
+
+
+class OrderEditError(UserError):
+    pass

@@ -16,7 +16,7 @@ from trytond.pyson import Eval
 from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
-from .exceptions import PriceOverrideError
+from .exceptions import OrderEditError, PriceOverrideError
 
 # a price beyond any the shop sells at
 MAX_PRICE = Decimal(10) ** 10
@@ -116,6 +116,76 @@ class Sale(metaclass=PoolMeta):
         cart.b2b_placed_by = User(Transaction().user)
         cart.b2b_rep = None
         return cls.b2b_place_order(web_user, cart, **choices)
+
+    @classmethod
+    def b2b_rep_orders(cls, party, limit=20):
+        "Return the company's latest orders the user may read"
+        return cls.search([
+                ('party', '=', party.id),
+                ['OR',
+                    ('b2b_ordered_at', '!=', None),
+                    ('state', '!=', 'draft'),
+                    ],
+                ], order=[('id', 'DESC')], limit=limit)
+
+    def b2b_rep_may_edit(self):
+        "Tell if the configuration lets a rep edit the order in its state"
+        Configuration = Pool().get('b2b.configuration')
+        return self.state in (Configuration(1).rep_editable_states or [])
+
+    def b2b_rep_check_editable(self):
+        """Raise OrderEditError unless a rep may edit the order in its state
+        (and the user may write it)"""
+        pool = Pool()
+        Configuration = pool.get('b2b.configuration')
+        pool.get('ir.rule').check('sale.sale', [self.id], 'write')
+        if not self.b2b_rep_may_edit():
+            names = dict(Configuration.fields_get(['rep_editable_states'])[
+                    'rep_editable_states']['selection'])
+            raise OrderEditError(gettext(
+                    'b2b_salesrep.msg_order_not_editable',
+                    order=self.rec_name, state=self.state_string,
+                    states=', '.join(names[s] for s in
+                        Configuration(1).rep_editable_states or [])
+                    or '-'))
+
+    @classmethod
+    def b2b_rep_edit(cls, sale, quantities=None, address=None, state=None):
+        """Change the order's line quantities ({line: quantity}, 0 removes
+        the line), its delivery address (one of its company's) and its state
+        ('draft' or 'quotation'), as a rep may in the states the
+        configuration allows; a quoted order is quoted again (its prices and
+        delivery line computed again)"""
+        pool = Pool()
+        Line = pool.get('sale.line')
+        sale.b2b_rep_check_editable()
+        quantities = quantities or {}
+        target = state or sale.state
+        if target not in {'draft', 'quotation'}:
+            raise OrderEditError(gettext('b2b_salesrep.msg_order_state'))
+        changed = bool(quantities) or (
+            address is not None and address != sale.shipment_address)
+        if sale.state == 'quotation' and (changed or target == 'draft'):
+            cls.draft([sale])
+        for line, quantity in quantities.items():
+            if line.sale != sale or line.type != 'line':
+                raise OrderEditError(gettext(
+                        'b2b_salesrep.msg_order_line_not_of'))
+            if quantity == 0:
+                Line.delete([line])
+                continue
+            line.b2b_set_quantity(
+                cls.b2b_positive_quantity(line.product, quantity))
+            line.save()
+        if address is not None and address != sale.shipment_address:
+            if address.party != sale.party or not address.active:
+                raise OrderEditError(gettext(
+                        'b2b_salesrep.msg_order_address_not_of'))
+            sale.shipment_address = address
+            sale.save()
+        if target == 'quotation' and sale.state == 'draft':
+            cls.quote([sale])
+        return sale
 
     def b2b_placed_by_name(self):
         return self.b2b_placed_by.rec_name if self.b2b_placed_by else None

@@ -357,3 +357,77 @@ def _foreign_cart(account_id):
     product, = Product.search([('code', '=', 'HD-00040')])
     cart = Sale.b2b_cart_add(WebUser(account_id), [(product, 5)])
     return cart.id, cart.lines[0].id
+
+
+def _quotation_order():
+    """Place an order of the demo buyer that waits for review (a
+    quotation); return its id and its line's id"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    WebUser = pool.get('web.user')
+    Product = pool.get('product.product')
+    Configuration = pool.get('b2b.configuration')
+    buyer, = WebUser.search([('email', '=', DEMO_LOGIN)])
+    product, = Product.search([('code', '=', 'HD-00040')])
+    configuration = Configuration(1)
+    configuration.order_review = True
+    configuration.save()
+    try:
+        options = Sale.b2b_checkout_options(buyer)
+        order = Sale.b2b_place_order(buyer,
+            Sale.b2b_cart_add(buyer, [(product, 5)]),
+            shipment_address=options['addresses'][0],
+            carrier=options['carriers'][0],
+            payment_method=options['payment_methods'][0])
+    finally:
+        configuration.order_review = False
+        configuration.save()
+    line, = [l for l in order.lines if l.shipment_cost is None]
+    return order.id, line.id
+
+
+def _order_state(sale_id):
+    from trytond.pool import Pool
+    Sale = Pool().get('sale.sale')
+    sale = Sale(sale_id)
+    return sale.state, [l.quantity for l in sale.lines
+        if l.type == 'line' and l.shipment_cost is None]
+
+
+def _confirm(sale_id):
+    from trytond.pool import Pool
+    Sale = Pool().get('sale.sale')
+    Sale.confirm([Sale(sale_id)])
+
+
+def test_rep_edits_order_in_allowed_states(app, client, served):
+    """A rep changes a quoted order's quantity (it stays quoted, priced
+    again); once confirmed the order refuses with the reason; another rep's
+    customer's order is not found"""
+    sale_id, line_id = run(app, _quotation_order)
+    rep_login(client)
+    token = csrf_token(client, f'/rep/orders/{sale_id}')
+    page = client.get(f'/rep/orders/{sale_id}')
+    assert page.status_code == 200 and 'id="not-editable"' not in page.text
+    response = client.post(f'/rep/orders/{sale_id}', data={
+            f'quantity-{line_id}': '8', 'csrf_token': token})
+    assert response.status_code == 302
+    assert run(app, _order_state, sale_id, commit=False) == (
+        'quotation', [8])
+    run(app, _confirm, sale_id)
+    assert 'id="not-editable"' in client.get(f'/rep/orders/{sale_id}').text
+    response = client.post(f'/rep/orders/{sale_id}', data={
+            f'quantity-{line_id}': '2', 'csrf_token': token})
+    assert response.status_code == 400
+    assert "przedstawiciel handlowy może zmieniać" in text(response)
+    assert run(app, _order_state, sale_id, commit=False)[1] == [8]
+    client.post('/rep/logout', data={'csrf_token': token})
+    rep_login(client, 'rep2')
+    assignments, _ = served
+    assert run(app, _buyer_account, commit=False)[1] not in (
+        assignments['rep2'])
+    assert client.get(f'/rep/orders/{sale_id}').status_code == 404
+    assert client.post(f'/rep/orders/{sale_id}', data={
+            f'quantity-{line_id}': '1', 'csrf_token': token}
+        ).status_code == 404

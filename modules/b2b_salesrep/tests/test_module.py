@@ -11,7 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from ..exceptions import CoverError, PriceOverrideError
+from ..exceptions import CoverError, OrderEditError, PriceOverrideError
 from .tools import create_rep
 
 DAY = datetime.timedelta(days=1)
@@ -303,6 +303,59 @@ class B2BSalesRepTestCase(CreditSetupMixin, CompanyTestMixin,
             Sale.b2b_rep_place_order(self.beta_buyer, beta_cart,
                 shipment_address=self.beta.addresses[0],
                 carrier=self.carrier, payment_method=self.transfer)
+
+    @with_credit
+    def test_order_edits_by_state(self):
+        """A rep changes a quoted order's quantities, delivery address and
+        state; a confirmed one is refused with the states allowed"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Configuration = pool.get('b2b.configuration')
+        Address = pool.get('party.address')
+        self._reps()
+        configuration = Configuration(1)
+        configuration.order_review = True
+        configuration.save()
+        Sale.b2b_cart_add(self.buyer, [(self.drill, 2), (self.screw, 10)])
+        order = Sale.b2b_place_order(self.buyer, Sale.b2b_cart(self.buyer),
+            shipment_address=self.address, carrier=self.carrier,
+            payment_method=self.transfer)
+        self.assertEqual(order.state, 'quotation')
+        other, = Address.create([{'party': self.party.id,
+                    'street': "Magazynowa 3", 'postal_code': '31-100',
+                    'city': "Kraków", 'delivery': True}])
+        with _AsUser(self.anna_user):
+            order = Sale(order.id)
+            drill, = [l for l in order.lines if l.product == self.drill]
+            screw, = [l for l in order.lines if l.product == self.screw]
+            Sale.b2b_rep_edit(order, {drill: Decimal(3), screw: 0},
+                address=Address(other.id))
+        order = Sale(order.id)
+        self.assertEqual(order.state, 'quotation')
+        self.assertEqual(order.shipment_address, other)
+        self.assertEqual(
+            [(l.product, l.quantity) for l in order.lines
+                if l.shipment_cost is None],
+            [(self.drill, 3)])
+        with _AsUser(self.anna_user):
+            Sale.b2b_rep_edit(Sale(order.id), state='draft')
+        self.assertEqual(Sale(order.id).state, 'draft')
+        # not in the configured states: refused with the reason
+        configuration.rep_editable_states = ['quotation']
+        configuration.save()
+        with _AsUser(self.anna_user), \
+                self.assertRaises(OrderEditError) as refusal:
+            Sale.b2b_rep_edit(Sale(order.id), state='quotation')
+        self.assertIn("Quotation", refusal.exception.message)
+        configuration.rep_editable_states = ['draft', 'quotation']
+        configuration.save()
+        Sale.quote([order])
+        Sale.confirm([order])
+        with _AsUser(self.anna_user), self.assertRaises(OrderEditError):
+            Sale.b2b_rep_edit(Sale(order.id), state='draft')
+        # another rep's customer
+        with _AsUser(self.bartek_user), self.assertRaises(AccessError):
+            Sale.b2b_rep_edit(Sale(order.id), state='draft')
 
     @with_transaction()
     def test_every_text_is_translated(self):
