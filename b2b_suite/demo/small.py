@@ -676,6 +676,19 @@ def _create_sales_reps(rng, company):
                 }])
 
 
+# the products sold by the piece with no other selling rule: any whole
+# quantity goes in a cart (the demo's carts, the tests' walks)
+PLAIN_PIECES = [
+    ('salable', '=', True),
+    ('sale_uom.symbol', '=', 'u'),
+    ('sale_quantity_rounding', '=', None),
+    ('sale_quantity_minimal', '=', None),
+    ('template.b2b_package_only', '=', False),
+    ('template.categories.accounting', '=', False),
+    ('code', '!=', None),
+    ]
+
+
 def _create_carts(rng):
     """Carts that employees of three companies (not the demo buyer's) are
     filling: the reps' list of carts to take over"""
@@ -683,15 +696,7 @@ def _create_carts(rng):
     Party = pool.get('party.party')
     Product = pool.get('product.product')
     Sale = pool.get('sale.sale')
-    products = Product.search([
-            ('salable', '=', True),
-            ('sale_uom.symbol', '=', 'u'),
-            ('sale_quantity_rounding', '=', None),
-            ('sale_quantity_minimal', '=', None),
-            ('template.b2b_package_only', '=', False),
-            ('template.categories.accounting', '=', False),
-            ('code', '!=', None),
-            ], order=[('code', 'ASC')])
+    products = Product.search(PLAIN_PIECES, order=[('code', 'ASC')])
     customers = Party.search([('b2b_customer', '=', True)],
         order=[('id', 'ASC')])
     for customer in customers[2:5]:

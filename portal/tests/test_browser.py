@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from b2b_base.tests.tools import smtp_sink
+from b2b_suite.demo.small import PLAIN_PIECES
 
 from .tools import DEMO_LOGIN, DEMO_PASSWORD, company_bank_account, run
 
@@ -54,15 +55,8 @@ def _walk_products():
     from trytond.transaction import Transaction
     Product = Pool().get('product.product')
     with Transaction().set_context(language='en'):
-        piece, = Product.search([
-                ('salable', '=', True),
-                ('sale_uom.symbol', '=', 'u'),
-                ('sale_quantity_rounding', '=', None),
-                ('sale_quantity_minimal', '=', None),
-                ('template.b2b_package_only', '=', False),
-                ('template.categories.accounting', '=', False),
-                ('code', '!=', None),
-                ], order=[('code', 'ASC')], limit=1)
+        piece, = Product.search(PLAIN_PIECES, order=[('code', 'ASC')],
+            limit=1)
         products = Product.search([('code', 'in', [SEARCH, 'HD-00001'])],
             order=[('code', 'DESC')]) + [piece]
         return [(p.code, p.name) for p in products]
