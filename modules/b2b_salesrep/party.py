@@ -13,6 +13,13 @@ from trytond.transaction import Transaction
 
 from .exceptions import CoverError
 
+# the contact mechanisms the rep edits as a company's phone and e-mail,
+# the first of these types (Tryton's contact_mechanism_get)
+CONTACT_TYPES = {
+    'phone': ('phone', 'mobile'),
+    'email': ('email',),
+    }
+
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
@@ -123,29 +130,26 @@ class Party(metaclass=PoolMeta):
         if (name or '').strip() and name.strip() != self.name:
             self.name = name.strip()
             self.save()
-        for types, value in [
-                (('phone', 'mobile'), phone), (('email',), email)]:
+        for kind, value in [('phone', phone), ('email', email)]:
             value = (value or '').strip()
-            current = [m for m in self.contact_mechanisms if m.type in types]
+            current = self.contact_mechanism_get(CONTACT_TYPES[kind])
             if not value:
-                ContactMechanism.delete(current[:1])
+                if current:
+                    ContactMechanism.delete([current])
             elif current:
-                if current[0].value != value:
-                    current[0].value = value
-                    current[0].save()
+                if current.value != value:
+                    current.value = value
+                    current.save()
             else:
-                ContactMechanism(party=self, type=types[0],
+                ContactMechanism(party=self, type=CONTACT_TYPES[kind][0],
                     value=value).save()
         if (note or '').strip():
             Note(resource=self, message=note.strip()).save()
 
     def b2b_contact(self, kind):
         "Return the first phone ('phone': also a mobile) or e-mail, or ''"
-        types = ('phone', 'mobile') if kind == 'phone' else (kind,)
-        for mechanism in self.contact_mechanisms:
-            if mechanism.type in types:
-                return mechanism.value
-        return ''
+        mechanism = self.contact_mechanism_get(CONTACT_TYPES[kind])
+        return mechanism.value if mechanism else ''
 
     @classmethod
     def _b2b_served_query(cls, team, date):
