@@ -195,9 +195,9 @@ class Sale(metaclass=PoolMeta):
 
     def _b2b_order_email_notes(self):
         notes = super()._b2b_order_email_notes()
-        if self.b2b_placed_by:
+        if rep := self.b2b_placed_by_name():
             notes.append(gettext('b2b_salesrep.msg_order_placed_by_rep',
-                    rep=self.b2b_placed_by.rec_name))
+                    rep=rep))
         return notes
 
 

@@ -15,20 +15,23 @@ from trytond.transaction import Transaction
 class User(metaclass=PoolMeta):
     __name__ = 'res.user'
 
+    def _b2b_in_group(self, xml_id):
+        "Tell if the user is in the group of b2b_base with this XML id"
+        ModelData = Pool().get('ir.model.data')
+        # Tryton's cached groups of the user, not a read
+        with Transaction().set_user(self.id):
+            return ModelData.get_id('b2b_base', xml_id) in self.get_groups()
+
     def b2b_is_rep(self):
         "Tell if the user works in the rep area: a sales rep with an employee"
-        ModelData = Pool().get('ir.model.data')
-        group_id = ModelData.get_id('b2b_base', 'group_b2b_salesrep')
-        # Tryton's cached groups and employees of the user, not a read
+        if not self._b2b_in_group('group_b2b_salesrep'):
+            return False
         with Transaction().set_user(self.id):
-            return bool(group_id in self.get_groups()
-                and self.get_employees())
+            return bool(self.get_employees())
 
     def b2b_is_administrator(self):
         "Tell if the user is a B2B administrator (no rep limits)"
-        ModelData = Pool().get('ir.model.data')
-        group_id = ModelData.get_id('b2b_base', 'group_b2b_admin')
-        return group_id in {g.id for g in self.groups}
+        return self._b2b_in_group('group_b2b_admin')
 
     @classmethod
     def b2b_rep_login(cls, login, password):
