@@ -158,6 +158,25 @@ def countries():
     return i18n.countries(Country.search([('code', '!=', None)]))
 
 
+def address_values(record):
+    "The values of the address form showing the address (None: a new one)"
+    values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
+        } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
+    values['country'] = (record.country.code
+        if record and record.country else scope.default_country_code())
+    values['invoice'] = record.invoice if record else False
+    values['delivery'] = record.delivery if record else True
+    return values
+
+
+def address_input():
+    "Return (the values of the posted address form, error message or None)"
+    values, error = inputs.form_texts(ADDRESS_FIELDS, 500)
+    values['invoice'] = bool(request.form.get('invoice'))
+    values['delivery'] = bool(request.form.get('delivery'))
+    return values, error
+
+
 @blueprint.route('/addresses/new', methods=['GET', 'POST'])
 @blueprint.route('/addresses/<int:address_id>', methods=['GET', 'POST'])
 @inputs.view_checked_fields(*ADDRESS_FIELDS)
@@ -169,17 +188,9 @@ def address(address_id=None):
     if address_id is not None:
         record = scope.owned('party.address', address_id, 'manage_addresses')
     if request.method == 'GET':
-        values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
-            } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
-        values['country'] = (record.country.code
-            if record and record.country else scope.default_country_code())
-        values['invoice'] = record.invoice if record else False
-        values['delivery'] = record.delivery if record else True
         return _page('account/address.html', address=record,
-            values=values, countries=countries())
-    values, error = inputs.form_texts(ADDRESS_FIELDS, 500)
-    values['invoice'] = bool(request.form.get('invoice'))
-    values['delivery'] = bool(request.form.get('delivery'))
+            values=address_values(record), countries=countries())
+    values, error = address_input()
     if error:
         return _page('account/address.html', 400, address=record,
             values=values, countries=countries(), error=error)

@@ -30,7 +30,13 @@ from trytond.model.exceptions import AccessError
 from trytond.transaction import Transaction
 
 from . import inputs, scope
-from .account import ADDRESS_FIELDS, countries, payment_statuses
+from .account import (
+    ADDRESS_FIELDS,
+    address_input,
+    address_values,
+    countries,
+    payment_statuses,
+)
 from .scope import pool
 
 blueprint = Blueprint('rep', __name__, url_prefix='/rep')
@@ -191,16 +197,9 @@ def customers():
 def _customer_page(party, status=200, **values):
     Invoice = pool().get('account.invoice')
     Payment = pool().get('b2b.payment')
-    invoices = Invoice.search([
-            ('party', '=', party.id),
-            ('type', '=', 'out'),
-            ('state', 'in', ['posted', 'paid']),
-            ], order=[('invoice_date', 'DESC'), ('id', 'DESC')], limit=20)
-    payments = Payment.search([
-            ('party', '=', party.id),
-            ('state', '!=', 'cancelled'),
-            ], order=[('date', 'DESC'), ('id', 'DESC')], limit=20)
     Sale = pool().get('sale.sale')
+    invoices = Invoice.b2b_company_invoices(party, limit=20)
+    payments = Payment.b2b_company_payments(party, limit=20)
     values.setdefault('orders', Sale.b2b_rep_orders(party))
     values.setdefault('values', {
             'name': party.name,
@@ -267,17 +266,9 @@ def address(party_id, address_id=None):
         if record.party != party:
             abort(404)
     if request.method == 'GET':
-        values = {f: getattr(record, f) or '' for f in ADDRESS_FIELDS[:-1]
-            } if record else {f: '' for f in ADDRESS_FIELDS[:-1]}
-        values['country'] = (record.country.code
-            if record and record.country else scope.default_country_code())
-        values['invoice'] = record.invoice if record else False
-        values['delivery'] = record.delivery if record else True
         return _page('rep/address.html', party=party, address=record,
-            values=values, countries=countries())
-    values, error = inputs.form_texts(ADDRESS_FIELDS, 500)
-    values['invoice'] = bool(request.form.get('invoice'))
-    values['delivery'] = bool(request.form.get('delivery'))
+            values=address_values(record), countries=countries())
+    values, error = address_input()
     if error:
         return _page('rep/address.html', 400, party=party, address=record,
             values=values, countries=countries(), error=error)

@@ -66,11 +66,18 @@ class Invoice(metaclass=PoolMeta):
     def b2b_invoices(cls, web_user):
         "Return the posted customer invoices of the account's company"
         web_user.b2b_check('view', web_user.party)
+        return cls.b2b_company_invoices(web_user.party)
+
+    @classmethod
+    def b2b_company_invoices(cls, party, limit=None):
+        """Return the company's posted customer invoices, newest first (those
+        the user may read); the caller decides who may see them"""
         return cls.search([
-                ('party', '=', web_user.party.id),
+                ('party', '=', party.id),
                 ('type', '=', 'out'),
                 ('state', 'in', ['posted', 'paid']),
-                ], order=[('invoice_date', 'DESC'), ('id', 'DESC')])
+                ], order=[('invoice_date', 'DESC'), ('id', 'DESC')],
+            limit=limit)
 
     def b2b_visible(self):
         "Tell if the portal shows this invoice (a posted customer invoice)"

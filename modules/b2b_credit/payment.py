@@ -129,10 +129,16 @@ class Payment(ModelSQL, ModelView):
     def b2b_payments(cls, web_user):
         "Return the booked payments of the account's company, newest first"
         web_user.b2b_check('view', web_user.party)
+        return cls.b2b_company_payments(web_user.party)
+
+    @classmethod
+    def b2b_company_payments(cls, party, limit=None):
+        """Return the company's booked payments, newest first (those the user
+        may read); the caller decides who may see them"""
         return cls.search([
-                ('party', '=', web_user.party.id),
+                ('party', '=', party.id),
                 ('state', '=', 'posted'),
-                ], order=[('date', 'DESC'), ('id', 'DESC')])
+                ], order=[('date', 'DESC'), ('id', 'DESC')], limit=limit)
 
     @classmethod
     def b2b_paid_since(cls, party, company, since):
