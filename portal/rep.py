@@ -502,3 +502,150 @@ def order_edit(sale_id):
         return _order_page(_order(sale_id), 400, error=exception.message)
     flash(_("The order has been saved."), 'ok')
     return redirect(url_for('rep.order', sale_id=sale_id))
+
+
+# a lead's estimated amount (at most 2 decimals) and its probability in %
+AMOUNT = re.compile(r'\d{1,10}(?:[.,]\d{1,2})?')
+PROBABILITY = re.compile(r'\d{1,3}')
+LEAD_FIELDS = ('description', 'prospect', 'contact', 'amount',
+    'probability', 'comment')
+
+
+def _lead_input():
+    """Return (the lead form's values as typed, the values for the module,
+    None) or (values as typed, None, why they are refused)"""
+    typed, error = inputs.form_texts(
+        ['description', 'prospect', 'contact', 'amount', 'probability'], 200)
+    comment, comment_error = inputs.form_texts(['comment'], 2000,
+        multiline=['comment'])
+    typed.update(comment)
+    error = error or comment_error
+    if error:
+        return typed, None, error
+    amount = typed['amount'].replace(' ', '').replace('\xa0', '')
+    if amount and not AMOUNT.fullmatch(amount):
+        return typed, None, _(
+            "Enter the estimated amount as a number, e.g. 12000 or 12000,50.")
+    probability = typed['probability'] or '50'
+    if not PROBABILITY.fullmatch(probability) or int(probability) > 100:
+        return typed, None, _("Enter a probability between 0 and 100 %.")
+    return typed, {
+        'description': typed['description'],
+        'amount': Decimal(amount.replace(',', '.')) if amount else None,
+        'probability': Decimal(probability),
+        'comment': typed['comment'],
+        }, None
+
+
+def _lead_states():
+    "The names of the states of Tryton's leads, in the portal's words"
+    return {
+        'lead': _("Lead"),
+        'opportunity': _("Opportunity"),
+        'converted': _("Converted to a sale"),
+        'won': _("Won"),
+        'lost': _("Lost"),
+        'cancelled': _("Cancelled"),
+        }
+
+
+@blueprint.route('/leads')
+@rep_view()
+def leads():
+    "The rep's and their team's leads and opportunities, open or closed"
+    Opportunity = pool().get('sale.opportunity')
+    closed = request.args.get('closed') == '1'
+    return _page('rep/leads.html', closed=closed, states=_lead_states(),
+        leads=Opportunity.b2b_rep_leads(closed=closed, limit=SEARCH_LIMIT))
+
+
+@blueprint.route('/leads/new', methods=['GET', 'POST'])
+@inputs.view_checked_fields(*LEAD_FIELDS, 'party')
+@rep_view()
+def lead_new():
+    """A new lead of the rep: about a served company (from its file) or a
+    prospect"""
+    Opportunity = pool().get('sale.opportunity')
+    party_id = request.values.get('party')
+    party = _served('party.party', party_id) if party_id else None
+    if request.method == 'GET':
+        return _page('rep/lead.html', lead=None, party=party,
+            values={'probability': '50'})
+    typed, values, error = _lead_input()
+    if not error:
+        try:
+            lead = Opportunity.b2b_rep_new_lead(party=party,
+                prospect=typed['prospect'], contact=typed['contact'],
+                **values)
+        except UserError as exception:
+            Transaction().rollback()
+            error = exception.message
+    if error:
+        return _page('rep/lead.html', 400, lead=None, party=party,
+            values=typed, error=error)
+    flash(_("Lead %(number)s has been saved.", number=lead.number), 'ok')
+    return redirect(url_for('rep.lead', lead_id=lead.id))
+
+
+def _lead_page(lead, status=200, values=None, error=None):
+    if values is None:
+        values = {
+            'description': lead.description or '',
+            'amount': (f'{lead.amount:.2f}'.replace('.', ',')
+                if lead.amount is not None else ''),
+            'probability': str(round(
+                        (lead.conversion_probability or 0) * 100)),
+            'comment': lead.comment or '',
+            }
+    return _page('rep/lead.html', status, lead=lead, party=lead.party,
+        states=_lead_states(), values=values, error=error)
+
+
+@blueprint.route('/leads/<int:lead_id>')
+@rep_view()
+def lead(lead_id):
+    return _lead_page(_served('sale.opportunity', lead_id))
+
+
+@blueprint.route('/leads/<int:lead_id>', methods=['POST'])
+@inputs.view_checked_fields(*LEAD_FIELDS)
+@rep_view()
+def lead_update(lead_id):
+    "Change the open lead's description, amount, probability and comment"
+    lead = _served('sale.opportunity', lead_id)
+    typed, values, error = _lead_input()
+    if not error:
+        try:
+            lead.b2b_rep_write(**values)
+        except UserError as exception:
+            Transaction().rollback()
+            error = exception.message
+    if error:
+        return _lead_page(_served('sale.opportunity', lead_id), 400,
+            values=typed, error=error)
+    flash(_("The lead has been saved."), 'ok')
+    return redirect(url_for('rep.lead', lead_id=lead_id))
+
+
+@blueprint.route('/leads/<int:lead_id>/state', methods=['POST'])
+@inputs.view_checked_fields('state', 'reason')
+@rep_view()
+def lead_move(lead_id):
+    "Make the lead an opportunity, a lead again, lost or cancelled"
+    lead = _served('sale.opportunity', lead_id)
+    values, error = inputs.form_texts(['state', 'reason'], 2000,
+        multiline=['reason'])
+    if not error and values['state'] not in _lead_states():
+        error = _("Choose what the lead becomes.")
+    if not error:
+        try:
+            lead.b2b_rep_move(values['state'], values['reason'])
+        except UserError as exception:
+            Transaction().rollback()
+            error = exception.message
+    if error:
+        return _lead_page(_served('sale.opportunity', lead_id), 400,
+            error=error)
+    flash(_("The lead is now: %(state)s.",
+            state=_lead_states().get(values['state'], '')), 'ok')
+    return redirect(url_for('rep.lead', lead_id=lead_id))

@@ -674,6 +674,55 @@ def _create_sales_reps(rng, company):
                 'end_date': today + dt.timedelta(days=5),
                 'reason': "Urlop opiekuna",
                 }])
+    _create_leads(reps, customers)
+
+
+# the reps' leads: (rep, customer index or a prospect's name and contact,
+# description, amount, probability, state)
+LEADS = [
+    (0, 0, "Zatowarowanie na sezon wiosenny", '18000', 0.6, 'opportunity'),
+    (0, ("Hurtownia Zieleniak sp. z o.o.", 'zakupy@zieleniak.example'),
+        "Nowy sklep w Radomiu: pełny asortyment", '45000', 0.3, 'lead'),
+    (1, 1, "Wymiana regałów magazynowych", '7500', 0.5, 'lead'),
+    (1, 3, "Kontrakt roczny na artykuły biurowe", '30000', 0.4, 'lost'),
+    ]
+
+
+def _create_leads(reps, customers):
+    """The reps' leads and opportunities (sale_opportunity): on customer
+    companies and on a prospect, open and lost"""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Opportunity = pool.get('sale.opportunity')
+    leads = []
+    for rep, party, description, amount, probability, _ in LEADS:
+        contact = None
+        if isinstance(party, tuple):
+            name, email = party
+            party, = Party.create([{
+                        'name': name,
+                        'lang': get_lang(),
+                        'contact_mechanisms': [('create', [{
+                                        'type': 'email', 'value': email,
+                                        }])],
+                        }])
+            contact = party.contact_mechanisms[0]
+        else:
+            party = customers[party]
+        lead = Opportunity(party=party, employee=reps[rep],
+            description=description, contact=contact,
+            conversion_probability=probability)
+        lead.on_change_party()
+        lead.amount = Decimal(amount)
+        leads.append(lead)
+    Opportunity.save(leads)
+    for (*_, state), lead in zip(LEADS, leads):
+        if state == 'opportunity':
+            Opportunity.opportunity([lead])
+        elif state == 'lost':
+            lead.lost_reason = "Klient wybrał tańszego dostawcę"
+            lead.save()
+            Opportunity.lost([lead])
 
 
 # the products sold by the piece with no other selling rule: any whole

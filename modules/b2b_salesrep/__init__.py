@@ -22,6 +22,10 @@ carriers, employees) stay readable. The portal's rep area runs each
 request as the rep's own user with access checks on, so the same rules
 apply there.
 
+Reps keep leads and opportunities with Tryton's ``sale_opportunity``: a
+record rule limits them to those of the user's employees and of the
+employees under them (``company.employee.b2b_led_by``).
+
 A rep may lower a customer's price by at most ``b2b_max_discount`` percent
 (per employee, else ``b2b.configuration.rep_max_discount``):
 ``company.employee.b2b_discount_limit()``.

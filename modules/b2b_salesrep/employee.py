@@ -18,6 +18,10 @@ class Employee(metaclass=PoolMeta):
             ],
         help="How far below a customer's own price this sales rep may set "
         "a price (empty: the B2B configuration's limit).")
+    b2b_led_by = fields.Function(fields.Many2Many(
+            'company.employee', None, None, "Led By",
+            help="This employee and the team leaders above them."),
+        'get_b2b_led_by', searcher='search_b2b_led_by')
 
     @classmethod
     def __setup__(cls):
@@ -26,6 +30,29 @@ class Employee(metaclass=PoolMeta):
         # a team leader's team: every rule check of a rep reads it
         cls._sql_indexes.add(
             Index(table, (table.supervisor, Index.Range())))
+
+    def b2b_leaders(self):
+        """Return the ids of this employee and of the team leaders above
+        them (supervisor at any depth), nearest first"""
+        ids, employee = [], self
+        while employee and employee.id not in ids:
+            ids.append(employee.id)
+            employee = employee.supervisor
+        return ids
+
+    def get_b2b_led_by(self, name):
+        return self.b2b_leaders()
+
+    @classmethod
+    def search_b2b_led_by(cls, name, clause):
+        "The employees of the clause's employees' teams, themselves included"
+        _, operator, value = clause[:3]
+        if operator not in {'=', 'in'}:
+            raise ValueError(f"b2b_led_by does not search with {operator}")
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        team = cls.b2b_team([int(v) for v in value if v is not None])
+        return [('id', 'in', sorted(team))]
 
     def b2b_discount_limit(self):
         "Return the largest discount in percent this employee may give"

@@ -13,3 +13,7 @@ class PriceOverrideError(UserError):
 
 class OrderEditError(UserError):
     pass
+
+
+class LeadError(UserError):
+    pass

@@ -209,16 +209,9 @@ class Party(metaclass=PoolMeta):
                         ],
                     ]):
             direct[cover.party.id].add(cover.employee)
-        result = {}
-        for party_id, employees in direct.items():
-            served = set()
-            for employee in employees:
-                # the team leaders above each rep
-                while employee and employee.id not in served:
-                    served.add(employee.id)
-                    employee = employee.supervisor
-            result[party_id] = sorted(served)
-        return result
+        return {party_id: sorted({i for e in employees
+                        for i in e.b2b_leaders()})
+            for party_id, employees in direct.items()}
 
 
 class Cover(ModelSQL, ModelView):

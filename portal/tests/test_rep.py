@@ -431,3 +431,119 @@ def test_rep_edits_order_in_allowed_states(app, client, served):
     assert client.post(f'/rep/orders/{sale_id}', data={
             f'quantity-{line_id}': '1', 'csrf_token': token}
         ).status_code == 404
+
+
+LEAD = re.compile(r'data-lead="(\d+)"')
+
+
+def _leads(lead_ids=None):
+    """Return {lead id: (state, party name, employee's user login,
+    description, amount, probability, lost reason)} of all leads or
+    these"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Opportunity = pool.get('sale.opportunity')
+    User = pool.get('res.user')
+    logins = {u.employee.id: u.login for u in User.search([
+                ('employee', '!=', None)])}
+    domain = [('id', 'in', lead_ids)] if lead_ids is not None else []
+    return {o.id: (o.state, o.party.name if o.party else None,
+            logins.get(o.employee.id) if o.employee else None,
+            o.description, o.amount, o.conversion_probability,
+            o.lost_reason)
+        for o in Opportunity.search(domain)}
+
+
+def test_rep_keeps_leads(app, client, served):
+    """A rep adds a lead from a customer's file and one of a prospect,
+    makes it an opportunity and marks it lost; bad input is refused with a
+    message; the other rep does not reach them, their team leader does"""
+    from decimal import Decimal
+    assignments, _ = served
+    own = sorted(assignments['rep1'])[0]
+    foreign = sorted(assignments['rep2'] - assignments['rep1'])[0]
+    before = run(app, _leads, commit=False)
+    rep_login(client)
+    listed = {int(i) for i in LEAD.findall(client.get('/rep/leads').text)}
+    # the demo's open leads of rep1 (none of rep2's)
+    assert listed and {before[i][2] for i in listed} == {'rep1'}
+    token = csrf_token(client, f'/rep/leads/new?party={own}')
+    response = client.post('/rep/leads/new', data={
+            'party': own, 'description': "Regały do nowej hali",
+            'amount': '12 000,50', 'probability': '40', 'comment': "Tel.",
+            'csrf_token': token})
+    assert response.status_code == 302
+    lead_id = int(response.headers['Location'].rsplit('/', 1)[1])
+    page = client.get(f'/rep/leads/{lead_id}')
+    assert "Regały do nowej hali" in page.text and "Lead" in text(page)
+    for data, message in [
+            ({'party': own, 'description': "x", 'amount': 'dużo'},
+                "Podaj szacowaną kwotę"),
+            ({'party': own, 'description': "x", 'probability': '150'},
+                "od 0 do 100"),
+            ({'party': own, 'description': ''}, "czego szuka klient"),
+            ({'prospect': '', 'description': "x"},
+                "podaj nazwę potencjalnego klienta"),
+            ({'prospect': 'Zła\x00firma', 'description': "x"}, None),
+            ]:
+        response = client.post('/rep/leads/new',
+            data=dict(data, csrf_token=token))
+        assert response.status_code == 400, data
+        if message:
+            assert message in text(response), data
+    response = client.post('/rep/leads/new', data={
+            'prospect': "Sklep Pod Lipą", 'contact': '+48 600 700 800',
+            'description': "Pierwsze zamówienie", 'csrf_token': token})
+    assert response.status_code == 302
+    prospect_id = int(response.headers['Location'].rsplit('/', 1)[1])
+    # not for another rep's company
+    assert client.post('/rep/leads/new', data={
+            'party': foreign, 'description': "x", 'csrf_token': token}
+        ).status_code == 404
+    after = run(app, _leads, commit=False)
+    assert set(after) - set(before) == {lead_id, prospect_id}
+    assert after[lead_id][2:6] == ('rep1', "Regały do nowej hali",
+        Decimal('12000.50'), 0.4)
+    assert after[prospect_id][1:3] == ("Sklep Pod Lipą", 'rep1')
+
+    response = client.post(f'/rep/leads/{lead_id}/state', data={
+            'state': 'opportunity', 'csrf_token': token})
+    assert response.status_code == 302
+    assert "Szansa sprzedaży" in text(client.get(f'/rep/leads/{lead_id}'))
+    response = client.post(f'/rep/leads/{lead_id}/state', data={
+            'state': 'won', 'csrf_token': token})
+    assert response.status_code == 400
+    response = client.post(f'/rep/leads/{lead_id}/state', data={
+            'state': 'lost', 'reason': "Za drogo", 'csrf_token': token})
+    assert response.status_code == 302
+    response = client.post(f'/rep/leads/{lead_id}', data={
+            'description': "Jednak", 'csrf_token': token})
+    assert response.status_code == 400
+    assert "nie można jej już zmienić" in text(response)
+    assert run(app, _leads, [lead_id], commit=False)[lead_id][0::3] == (
+        'lost', "Regały do nowej hali", "Za drogo")
+    assert lead_id in {int(i) for i in LEAD.findall(
+            client.get('/rep/leads?closed=1').text)}
+
+    # rep2 reaches none of them; the team leader all
+    client.post('/rep/logout', data={'csrf_token': token})
+    rep_login(client, 'rep2')
+    for method, path, data in [
+            ('get', f'/rep/leads/{prospect_id}', None),
+            ('post', f'/rep/leads/{prospect_id}', {'description': "Moje"}),
+            ('post', f'/rep/leads/{prospect_id}/state',
+                {'state': 'cancelled'}),
+            ]:
+        if data is not None:
+            data = dict(data, csrf_token=csrf_token(client, '/rep/leads'))
+        response = getattr(client, method)(path, data=data)
+        assert response.status_code == 404, (method, path)
+    assert prospect_id not in {int(i) for i in LEAD.findall(
+            client.get('/rep/leads').text)}
+    assert run(app, _leads, [prospect_id], commit=False)[prospect_id][
+        0::3] == ('lead', "Pierwsze zamówienie", None)
+    client.post('/rep/logout', data={
+            'csrf_token': csrf_token(client, '/rep/leads')})
+    rep_login(client, 'lead1')
+    assert prospect_id in {int(i) for i in LEAD.findall(
+            client.get('/rep/leads').text)}

@@ -11,7 +11,12 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from ..exceptions import CoverError, OrderEditError, PriceOverrideError
+from ..exceptions import (
+    CoverError,
+    LeadError,
+    OrderEditError,
+    PriceOverrideError,
+)
 from .tools import create_rep
 
 DAY = datetime.timedelta(days=1)
@@ -356,6 +361,85 @@ class B2BSalesRepTestCase(CreditSetupMixin, CompanyTestMixin,
         # another rep's customer
         with _AsUser(self.bartek_user), self.assertRaises(AccessError):
             Sale.b2b_rep_edit(Sale(order.id), state='draft')
+
+    @with_credit
+    def test_leads_own_and_team(self):
+        """A rep keeps leads of served companies and of prospects; they see
+        their own and their team's, not another team's; a lead moves
+        through Tryton's workflow and a closed one is not changed"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Party = pool.get('party.party')
+        self._reps()
+        with _AsUser(self.anna_user):
+            alfa = Opportunity.b2b_rep_new_lead(
+                party=Party(self.party.id), description="Spring stock",
+                amount=Decimal('12000'), probability=Decimal(40))
+            prospect = Opportunity.b2b_rep_new_lead(
+                prospect="Zeta Hurt", contact='zakupy@zeta.example',
+                description="Shelving for a new shop")
+            for values in [
+                    dict(description=''),
+                    dict(description="x", amount=Decimal(-1)),
+                    dict(description="x", probability=Decimal(101)),
+                    dict(description="x", prospect=' '),
+                    ]:
+                party = values.pop('prospect', None)
+                with self.assertRaises(LeadError):
+                    Opportunity.b2b_rep_new_lead(
+                        party=None if party else Party(self.party.id),
+                        prospect=party or '', **values)
+        self.assertEqual(alfa.employee, self.anna)
+        self.assertEqual(alfa.conversion_probability, 0.4)
+        self.assertTrue(alfa.number)
+        self.assertEqual(prospect.party.name, "Zeta Hurt")
+        self.assertEqual(prospect.contact.type, 'email')
+        with _AsUser(self.bartek_user):
+            beta = Opportunity.b2b_rep_new_lead(party=Party(self.beta.id),
+                description="Tiles")
+
+        def visible(user):
+            with _AsUser(user):
+                return sorted(o.description
+                    for o in Opportunity.b2b_rep_leads())
+        self.assertEqual(visible(self.anna_user),
+            ["Shelving for a new shop", "Spring stock"])
+        # Lena leads Anna's team
+        self.assertEqual(visible(self.lena_user),
+            ["Shelving for a new shop", "Spring stock"])
+        self.assertEqual(visible(self.bartek_user), ["Tiles"])
+        # not another team's lead, by id either
+        with _AsUser(self.bartek_user):
+            self.assertEqual(
+                Opportunity.search([('id', '=', alfa.id)]), [])
+            with self.assertRaises(AccessError):
+                Opportunity(alfa.id).b2b_rep_write("Mine now")
+            with self.assertRaises(AccessError):
+                Opportunity(alfa.id).b2b_rep_move('lost')
+        # nor a company Bartek does not serve
+        with _AsUser(self.bartek_user), self.assertRaises(AccessError):
+            Opportunity.b2b_rep_new_lead(party=Party(self.party.id),
+                description="Poaching")
+
+        with _AsUser(self.anna_user):
+            lead = Opportunity(alfa.id)
+            lead.b2b_rep_write("Spring and summer stock", Decimal('15000'),
+                Decimal(60), "Call in March")
+            lead.b2b_rep_move('opportunity')
+            self.assertEqual(Opportunity(alfa.id).state, 'opportunity')
+            with self.assertRaises(LeadError):
+                Opportunity(alfa.id).b2b_rep_move('won')
+            Opportunity(alfa.id).b2b_rep_move('lost', "Went to a rival")
+            lost = Opportunity(alfa.id)
+            self.assertEqual(
+                (lost.state, lost.lost_reason, lost.amount),
+                ('lost', "Went to a rival", Decimal('15000')))
+            with self.assertRaises(LeadError):
+                lost.b2b_rep_write("Again")
+            self.assertEqual(
+                [o.description for o in Opportunity.b2b_rep_leads(
+                        closed=True)], ["Spring and summer stock"])
+        self.assertEqual(Opportunity(beta.id).state, 'lead')
 
     @with_transaction()
     def test_every_text_is_translated(self):
