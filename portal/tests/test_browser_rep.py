@@ -109,6 +109,24 @@ def test_rep_walk_on_a_phone(app, browser, live_server):
         placed_by, lines = run(app, _order_of, number, commit=False)
         assert placed_by == 'rep1'
         assert lines == [('HD-00040', price, "oferta konkurencji")]
+
+        # back in the customer's file: a lead of what the buyer also
+        # asked for, made an opportunity
+        go(page.click, 'a[href*="/rep/leads/new?party="]')
+        check('lead-new')
+        page.fill('input[name=description]', "Regały do nowej hali")
+        page.fill('input[name=amount]', '12 000')
+        page.fill('input[name=probability]', '40')
+        go(page.click, 'form.form button[type=submit]')
+        assert "Lead" in page.locator('#lead-state').inner_text()
+        go(page.click, 'input[value=opportunity] + button')
+        assert "Szansa sprzedaży" in page.locator(
+            '#lead-state').inner_text()
+        check('lead-opportunity')
+        go(page.click, 'nav a[href$="/rep/leads"]')
+        assert page.locator('tr[data-lead]').filter(
+            has_text="Regały do nowej hali").count() == 1
+        check('leads')
     finally:
         context.close()
         run(app, _drop_cart, DEMO_LOGIN)
