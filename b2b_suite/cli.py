@@ -25,6 +25,7 @@ SIZES = ['small', 'large']
 DEMO_DATA = 'b2b_suite.demo'
 BENCHMARKS = ['pricing', 'portal', 'matching', 'credit']
 BENCH_DATABASE = 'b2b_bench'
+PORTAL_SCENARIOS = ('catalog', 'cart', 'checkout', 'rep_search')
 
 
 class CommandError(Exception):
@@ -205,7 +206,7 @@ def bench(args):
     "Run a benchmark on PostgreSQL with its data set (bench/runner.py)"
     from b2b_suite.bench import runner
     return runner.run(args.name, args.database, args.iterations,
-        duration=args.duration)
+        duration=args.duration, scenarios=args.scenario)
 
 
 def fuzz(args):
@@ -318,6 +319,10 @@ def get_parser():
         help="pricing: measured runs of each side (default: %(default)s)")
     bench_parser.add_argument('--duration', type=int, default=20,
         help="portal: seconds of each scenario (default: %(default)s)")
+    bench_parser.add_argument('--scenario', action='append',
+        choices=PORTAL_SCENARIOS, metavar='NAME',
+        help="portal: measure only this scenario (repeatable; "
+        f"{', '.join(PORTAL_SCENARIOS)}; default: all)")
     fuzz_parser = subparsers.add_parser('fuzz',
         help="drive every portal route and API endpoint with hostile "
         "values (Hypothesis) on PostgreSQL; needs the test extra")

@@ -39,7 +39,8 @@ def prepare(database, env, size='large'):
         '--database', database, env=env)
 
 
-def run(name, database, iterations=30, root=None, duration=20):
+def run(name, database, iterations=30, root=None, duration=20,
+        scenarios=None):
     if name == 'matching':
         # generated plain data: no database to prepare
         return _run(name, database, iterations, None, duration)
@@ -54,13 +55,16 @@ def run(name, database, iterations=30, root=None, duration=20):
         with config.written(config.load()) as path:
             from trytond import config as trytond_config
             trytond_config.update_etc(str(path))
-            return _run(name, database, iterations, path, duration)
+            return _run(name, database, iterations, path, duration,
+                scenarios)
 
 
-def _run(name, database, iterations, config_path=None, duration=20):
+def _run(name, database, iterations, config_path=None, duration=20,
+        scenarios=None):
     if name == 'portal':
         from b2b_suite.bench import portal
-        figures = portal.measure(database, config_path, duration=duration)
+        figures = portal.measure(database, config_path, duration=duration,
+            scenarios=scenarios)
         print(json.dumps(figures))
     elif name == 'pricing':
         from b2b_suite.bench import pricing
