@@ -72,7 +72,9 @@ def current_rep():
             User = pool().get('res.user')
             g.rep = User.b2b_rep_session(*session,
                 refresh=not Transaction().readonly)
-        g.rep_info = g.rep.rec_name if g.rep else None
+        # res.user's rec_name from what the session check read (rec_name
+        # itself would read every field of the user)
+        g.rep_info = (g.rep.name or g.rep.login) if g.rep else None
     return g.rep
 
 

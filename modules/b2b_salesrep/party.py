@@ -2,6 +2,8 @@
 import re
 
 from sql import Literal, Null, Union
+from sql.conditionals import Coalesce
+from sql.operators import ILike
 
 from b2b_base.party import TAX_NUMBER_TYPES
 from trytond.i18n import gettext
@@ -13,6 +15,8 @@ from trytond.transaction import Transaction
 
 from .exceptions import CoverError
 
+# more companies than any user reads (the fence of b2b_rep_search)
+MAX_READABLE = 10 ** 9
 # the contact mechanisms the rep edits as a company's phone and e-mail,
 # the first of these types (Tryton's contact_mechanism_get)
 CONTACT_TYPES = {
@@ -60,54 +64,73 @@ class Party(metaclass=PoolMeta):
         served) whose name, NIP or VAT number (in any spelling: spaces,
         dashes, a PL prefix), city or an employee account's e-mail contains
         text, by name, as rows (dict: id, name, tax_number, city, group,
-        status) read in one query: the search's (with the user's record
-        rules) inside the one that reads the columns the list shows, not
-        the companies' records (the rep's search page is a hot path)"""
+        status) read in one query with the search of the user's record
+        rules inside (the rep's search page is a hot path)"""
         pool = Pool()
         Address = pool.get('party.address')
         Identifier = pool.get('party.identifier')
         Group = pool.get('b2b.customer.group')
-        domain = [('b2b_customer', '=', True)]
-        text = (text or '').strip()
-        if text:
-            like = f'%{escape_wildcard(text)}%'
-            clauses = ['OR',
-                ('name', 'ilike', like),
-                ('addresses.city', 'ilike', like),
-                ('b2b_accounts.email', 'ilike', like),
-                ]
-            number = re.sub(r'[\s.\-/]', '', text).upper()
-            if re.fullmatch(r'[A-Z]{0,2}\d{3,}', number):
-                number = re.sub(r'^PL', '', number)
-                clauses.append(('identifiers', 'where', [
-                            ('code_compact', 'ilike', f'%{number}%'),
-                            ('type', 'in', TAX_NUMBER_TYPES),
-                            ]))
-            domain.append(clauses)
-        # the rules of the user are in the search's query
-        found = cls.search(domain, order=[('name', 'ASC'), ('id', 'ASC')],
-            limit=limit, query=True)
+        WebUser = pool.get('web.user')
+        database = Transaction().database
+        # the companies the rules let the user read
+        readable = cls.search([('b2b_customer', '=', True)], order=[],
+            query=True)
         party = cls.__table__()
+        # the LIMIT is a fence: the text is matched on the readable
+        # companies only, one by one (a rep's few hundred), not on every
+        # address and account of the database, which PostgreSQL would
+        # otherwise hash whole for the OR of the text's EXISTS
+        companies = party.select(party.id, party.name,
+            party.b2b_customer_group, party.b2b_status,
+            where=party.id.in_(readable), limit=MAX_READABLE)
         group = Group.__table__()
         address = Address.__table__()
         identifier = Identifier.__table__()
+        web_user = WebUser.__table__()
+        text = (text or '').strip()
+        where = Literal(True)
+        if text:
+            pattern = database.unaccent(
+                f'%{escape_wildcard(text)}%')
+
+            def contains(column):
+                return ILike(database.unaccent(Coalesce(column, '')),
+                    pattern, escape='\\')
+
+            def any_row(table, condition):
+                # a scalar subquery: evaluated for each company, never
+                # hashed over the whole table as an EXISTS would be
+                return table.select(Literal(True),
+                    where=(table.party == companies.id)
+                    & (table.active == Literal(True)) & condition,
+                    limit=1)
+            where = (contains(companies.name)
+                | any_row(address, contains(address.city))
+                | any_row(web_user, contains(web_user.email)))
+            number = re.sub(r'[\s.\-/]', '', text).upper()
+            if re.fullmatch(r'[A-Z]{0,2}\d{3,}', number):
+                number = re.sub(r'^PL', '', number)
+                where |= any_row(identifier,
+                    identifier.type.in_(list(TAX_NUMBER_TYPES))
+                    & ILike(identifier.code_compact, f'%{number}%'))
         city = address.select(address.city,
-            where=(address.party == party.id)
+            where=(address.party == companies.id)
             & (address.active == Literal(True)),
             order_by=[address.sequence.nulls_first, address.id],
             limit=1)
-        number = identifier.select(identifier.code,
-            where=(identifier.party == party.id)
+        tax_number = identifier.select(identifier.code,
+            where=(identifier.party == companies.id)
             & identifier.type.in_(list(TAX_NUMBER_TYPES))
             & (identifier.active == Literal(True)),
             order_by=[identifier.id], limit=1)
         cursor = Transaction().connection.cursor()
-        cursor.execute(*party.join(group, 'LEFT',
-                condition=party.b2b_customer_group == group.id
-                ).select(party.id, party.name, number, city, group.name,
-                party.b2b_status,
-                where=party.id.in_(found),
-                order_by=[party.name, party.id]))
+        cursor.execute(*companies.join(group, 'LEFT',
+                condition=companies.b2b_customer_group == group.id
+                ).select(companies.id, companies.name, tax_number, city,
+                group.name, companies.b2b_status,
+                where=where,
+                order_by=[companies.name, companies.id],
+                limit=limit))
         statuses = dict(cls.fields_get(['b2b_status'])[
                 'b2b_status']['selection'])
         return [{

@@ -7,6 +7,8 @@ to the address they were opened from, ``[session] max_age`` and
 import datetime
 from hmac import compare_digest
 
+from sql import Literal, Null
+
 import trytond.config as config
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -54,27 +56,38 @@ class User(metaclass=PoolMeta):
     def b2b_rep_session(cls, user_id, key, refresh=False):
         """Return the rep of the session key, None when it is not theirs,
         expired (max_age), idle too long (timeout) or opened elsewhere; with
-        refresh, note the activity (a read-write transaction)"""
+        refresh, note the activity (a read-write transaction). The rep comes
+        with their name, login and company read with the session, in one
+        query: every request of the rep area asks for them."""
         Session = Pool().get('ir.session')
-        ip_address, _ = Transaction().remote_address()
-        sessions = Session.search([
-                ('create_uid', '=', user_id),
-                ('create_uid.active', '=', True),
-                ('key', '=', key),
-                ('ip_address', '=', str(ip_address) if ip_address else None),
-                ], limit=1)
-        if not sessions or not compare_digest(sessions[0].key, key):
+        transaction = Transaction()
+        ip_address, _ = transaction.remote_address()
+        session = Session.__table__()
+        user = cls.__table__()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*session.join(user,
+                condition=session.create_uid == user.id
+                ).select(session.key, session.create_date,
+                session.write_date, user.name, user.login, user.company,
+                where=(session.create_uid == user_id)
+                & (user.active == Literal(True))
+                & (session.key == key)
+                & (session.ip_address == str(ip_address) if ip_address
+                    else session.ip_address == Null),
+                limit=1))
+        row = cursor.fetchone()
+        if not row or not compare_digest(row[0], key):
             return None
-        session, = sessions
+        _, created, written, name, login, company = row
         now = datetime.datetime.now()
         max_age = datetime.timedelta(
             seconds=config.getint('session', 'max_age'))
         timeout = datetime.timedelta(
             seconds=config.getint('session', 'timeout'))
-        last = session.write_date or session.create_date
-        if now - session.create_date > max_age or now - last > timeout:
+        last = written or created
+        if now - created > max_age or now - last > timeout:
             return None
-        user = cls(user_id)
+        user = cls(user_id, name=name, login=login, company=company)
         if not user.b2b_is_rep():
             return None
         if refresh and now - last > timeout / 10:

@@ -38,6 +38,16 @@ PORTAL_WALK = textwrap.dedent('''
         client.get('/account/invoices').text)[-1]
     response = client.get(pdf)
     print('pdf', response.status_code, response.data[:5] == b'%PDF-')
+    # the rep area: rep1's companies, searched, and the leads
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+        client.get('/rep/login').text)[1]
+    print('rep-login', client.post('/rep/login', data={'login': 'rep1',
+                'password': 'rep12345', 'csrf_token': token}).status_code)
+    for path in ['/rep/', '/rep/?q=SP.', '/rep/leads']:
+        response = client.get(path)
+        print('rep', path, response.status_code,
+            len(re.findall('data-(?:party|lead)=', response.text)))
     ''')
 
 
@@ -115,8 +125,18 @@ def test_demo_on_sqlite(demo):
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
+    rep = {line.split()[1]: line.split()[2:] for line in lines
+        if line.startswith('rep ')}
+    assert 'rep-login 302' in lines, result.stdout
+    lines = [line for line in lines if not line.startswith('rep')]
     assert lines[0] == 'login 302', result.stdout
     assert lines[-1] == 'pdf 200 True', result.stdout
+    # the rep's search works on SQLite too: all of rep1's companies, fewer
+    # of them for a text, and rep1's leads
+    assert all(status == '200' for status, _ in rep.values()), rep
+    served = int(rep['/rep/'][1])
+    assert served > 5 and 0 < int(rep['/rep/?q=SP.'][1]) < served, rep
+    assert int(rep['/rep/leads'][1]) == 2, rep
     pages = {path: (status, prices)
         for path, status, prices in map(str.split, lines[1:-1])}
     assert len(pages) == 8, result.stdout
