@@ -452,6 +452,19 @@ def place(sale_id):
     return redirect(url_for('rep.customer', party_id=order.party.id))
 
 
+@blueprint.route('/orders')
+@rep_view()
+def orders():
+    "The latest orders of the served companies, searched"
+    Sale = pool().get('sale.sale')
+    query, error = _search_text()
+    if error:
+        return _page('rep/orders.html', 400, query='', orders=[],
+            error=error)
+    return _page('rep/orders.html', query=query,
+        orders=Sale.b2b_rep_orders(text=query, limit=SEARCH_LIMIT))
+
+
 def _order(sale_id):
     "Return the order of this id the rep may reach (a cart is no order)"
     sale = _served('sale.sale', sale_id)

@@ -118,15 +118,27 @@ class Sale(metaclass=PoolMeta):
         return cls.b2b_place_order(web_user, cart, **choices)
 
     @classmethod
-    def b2b_rep_orders(cls, party, limit=20):
-        "Return the company's latest orders the user may read"
-        return cls.search([
-                ('party', '=', party.id),
-                ['OR',
-                    ('b2b_ordered_at', '!=', None),
-                    ('state', '!=', 'draft'),
-                    ],
-                ], order=[('id', 'DESC')], limit=limit)
+    def b2b_rep_orders(cls, party=None, text=None, limit=20):
+        """Return the latest orders (not carts) the user may read (a rep: of
+        the companies served), of party or of all, whose number, reference
+        or company contains text"""
+        domain = [
+            ['OR',
+                ('b2b_ordered_at', '!=', None),
+                ('state', '!=', 'draft'),
+                ],
+            ]
+        if party is not None:
+            domain.append(('party', '=', party.id))
+        text = (text or '').strip()
+        if text:
+            like = f'%{escape_wildcard(text)}%'
+            domain.append(['OR',
+                    ('number', 'ilike', like),
+                    ('reference', 'ilike', like),
+                    ('party.name', 'ilike', like),
+                    ])
+        return cls.search(domain, order=[('id', 'DESC')], limit=limit)
 
     def b2b_rep_may_edit(self):
         "Tell if the configuration lets a rep edit the order in its state"

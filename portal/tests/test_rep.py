@@ -387,6 +387,14 @@ def _quotation_order():
     return order.id, line.id
 
 
+ORDER = re.compile(r'data-order="(\d+)"')
+
+
+def _order_number(sale_id):
+    from trytond.pool import Pool
+    return Pool().get('sale.sale')(sale_id).number
+
+
 def _order_state(sale_id):
     from trytond.pool import Pool
     Sale = Pool().get('sale.sale')
@@ -406,7 +414,15 @@ def test_rep_edits_order_in_allowed_states(app, client, served):
     again); once confirmed the order refuses with the reason; another rep's
     customer's order is not found"""
     sale_id, line_id = run(app, _quotation_order)
+    number = run(app, _order_number, sale_id, commit=False)
     rep_login(client)
+    # in the list of all the rep's customers' orders, found by its number
+    listed = {int(i) for i in ORDER.findall(client.get('/rep/orders').text)}
+    assert sale_id in listed
+    found = client.get('/rep/orders', query_string={'q': number})
+    assert [int(i) for i in ORDER.findall(found.text)] == [sale_id]
+    assert client.get('/rep/orders', query_string={'q': 'a\x00'}
+        ).status_code == 400
     token = csrf_token(client, f'/rep/orders/{sale_id}')
     page = client.get(f'/rep/orders/{sale_id}')
     assert page.status_code == 200 and 'id="not-editable"' not in page.text
@@ -428,6 +444,8 @@ def test_rep_edits_order_in_allowed_states(app, client, served):
     assert run(app, _buyer_account, commit=False)[1] not in (
         assignments['rep2'])
     assert client.get(f'/rep/orders/{sale_id}').status_code == 404
+    assert sale_id not in {int(i) for i in ORDER.findall(
+            client.get('/rep/orders').text)}
     assert client.post(f'/rep/orders/{sale_id}', data={
             f'quantity-{line_id}': '1', 'csrf_token': token}
         ).status_code == 404
