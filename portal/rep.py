@@ -650,8 +650,12 @@ def lead_move(lead_id):
     lead = _served('sale.opportunity', lead_id)
     values, error = inputs.form_texts(['state', 'reason'], 2000,
         multiline=['reason'])
-    if not error and values['state'] not in _lead_states():
-        error = _("Choose what the lead becomes.")
+    states = _lead_states()
+    if not error and values['state'] not in lead.b2b_rep_moves():
+        error = (_("Lead %(number)s cannot become: %(state)s.",
+                number=lead.number, state=states[values['state']])
+            if values['state'] in states
+            else _("Choose what the lead becomes."))
     if not error:
         try:
             lead.b2b_rep_move(values['state'], values['reason'])
@@ -661,6 +665,6 @@ def lead_move(lead_id):
     if error:
         return _lead_page(_served('sale.opportunity', lead_id), 400,
             error=error)
-    flash(_("The lead is now: %(state)s.",
-            state=_lead_states().get(values['state'], '')), 'ok')
+    flash(_("The lead is now: %(state)s.", state=states[values['state']]),
+        'ok')
     return redirect(url_for('rep.lead', lead_id=lead_id))
