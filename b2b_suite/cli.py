@@ -52,7 +52,7 @@ def demo_logins(demo=None):
         if getattr(demo, 'TEAM_LEADER_LOGIN', None):
             logins.append((demo.TEAM_LEADER_LOGIN, password,
                     f"team leader of {', '.join(reps)}, back office and "
-                    "portal /rep: the companies of both"))
+                    "portal /rep: the companies and leads of both"))
         if hasattr(demo, 'DEMO_LOGIN'):
             password = getattr(demo, 'DEMO_PASSWORD', '?')
             logins.append((demo.DEMO_LOGIN, password,
