@@ -48,7 +48,8 @@ def demo_logins(demo=None):
                     "sales rep, back office and portal /rep: half the "
                     "customer companies"
                     + (", the demo buyer's among them, and one on holiday "
-                        "cover" if number == 0 else "")))
+                        "cover" if number == 0 else "")
+                    + "; their leads"))
         if getattr(demo, 'TEAM_LEADER_LOGIN', None):
             logins.append((demo.TEAM_LEADER_LOGIN, password,
                     f"team leader of {', '.join(reps)}, back office and "
