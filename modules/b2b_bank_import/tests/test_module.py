@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from b2b_bank_import.parsers import parse
 from b2b_base.tests.test_pricing import in_company
-from b2b_base.tests.tools import create_customer
+from b2b_base.tests.tools import SuiteModulesMixin, create_customer
 from trytond.exceptions import UserError
 from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.account_invoice.tests import set_invoice_sequences
@@ -169,11 +169,10 @@ class BankSetupMixin:
 with_bank = in_company('_setup_bank')
 
 
-class B2BBankImportTestCase(
+class B2BBankImportTestCase(SuiteModulesMixin,
         BankSetupMixin, CompanyTestMixin, ModuleTestCase):
     "Test b2b_bank_import module"
     module = 'b2b_bank_import'
-    extras = ['account_statement']
 
     @with_bank
     def test_import_match_book_reimport(self):

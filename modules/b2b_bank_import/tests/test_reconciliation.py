@@ -4,6 +4,7 @@ operation once, statements validate and post, rules book the rest"""
 from decimal import Decimal
 
 from b2b_bank_import.reason import reason_text
+from b2b_base.tests.tools import SuiteModulesMixin
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 
@@ -18,10 +19,10 @@ HURT_IBAN = 'PL19114020040000350230599137'
 UNKNOWN_IBAN = 'PL61109010140000071219812874'
 
 
-class BankReconciliationTestCase(BankSetupMixin, _DBTestCase):
+class BankReconciliationTestCase(SuiteModulesMixin, BankSetupMixin,
+        _DBTestCase):
     "Test reconciliation of imported bank statements"
     module = 'b2b_bank_import'
-    extras = ['account_statement']
 
     def _hurt(self):
         self._journal(IBAN)

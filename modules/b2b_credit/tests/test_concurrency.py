@@ -4,7 +4,7 @@ import threading
 import unittest
 from decimal import Decimal
 
-from b2b_base.tests.tools import create_customer
+from b2b_base.tests.tools import SUITE_MODULES, create_customer
 from b2b_base.transaction import run_in_transaction
 from trytond import backend
 from trytond.exceptions import UserError
@@ -58,7 +58,7 @@ class CreditConcurrencyTestCase(CreditSetupMixin, TestCase):
     def setUpClass(cls):
         super().setUpClass()
         drop_db()
-        activate_module(['b2b_credit'])
+        activate_module(SUITE_MODULES)
 
         def setup():
             company = create_company()

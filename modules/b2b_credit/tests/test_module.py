@@ -1,6 +1,7 @@
 # This file is part of the B2B wholesale suite.
 from decimal import Decimal
 
+from b2b_base.tests.tools import SuiteModulesMixin
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase
@@ -18,7 +19,8 @@ from .tools import CreditSetupMixin, with_credit
 D = Decimal
 
 
-class B2BCreditTestCase(CreditSetupMixin, CompanyTestMixin, ModuleTestCase):
+class B2BCreditTestCase(SuiteModulesMixin, CreditSetupMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test b2b_credit module"
     module = 'b2b_credit'
 

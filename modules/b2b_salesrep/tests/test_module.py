@@ -2,7 +2,7 @@
 import datetime
 from decimal import Decimal
 
-from b2b_base.tests.tools import create_customer
+from b2b_base.tests.tools import SuiteModulesMixin, create_customer
 from b2b_credit.tests.tools import CreditSetupMixin, with_credit
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -42,8 +42,8 @@ class _AsUser:
         self._user.__exit__(*exc)
 
 
-class B2BSalesRepTestCase(CreditSetupMixin, CompanyTestMixin,
-        ModuleTestCase):
+class B2BSalesRepTestCase(SuiteModulesMixin, CreditSetupMixin,
+        CompanyTestMixin, ModuleTestCase):
     "Test b2b_salesrep module"
     module = 'b2b_salesrep'
 
