@@ -24,7 +24,12 @@ from .test_account import AccountTestMixin
 from .test_cart import CartTestMixin
 from .test_outbox import OutboxTestMixin
 from .test_pricing import PricingTestMixin, in_company
-from .tools import create_customer, registration_values, smtp_sink
+from .tools import (
+    SuiteModulesMixin,
+    create_customer,
+    registration_values,
+    smtp_sink,
+)
 
 # a company whose new registrations go to self.group
 with_group = in_company('_setup_group')
@@ -41,7 +46,7 @@ def _customer_with_sessions():
     return party, admin, buyer, admin.new_session(), buyer.new_session()
 
 
-class B2BBaseTestCase(
+class B2BBaseTestCase(SuiteModulesMixin,
         AccountTestMixin, CartTestMixin, OutboxTestMixin, PricingTestMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test B2B Base module"

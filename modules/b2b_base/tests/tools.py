@@ -11,9 +11,9 @@ from aiosmtpd.controller import Controller
 import trytond.config as config
 
 # Every module of the suite (b2b_suite.database.MODULES), in the order of
-# their names: the module tests of b2b_credit, b2b_salesrep and
-# b2b_bank_import and the bank scenario all activate this one list, so
-# that trytond's DB_CACHE activates it once and restores it afterwards.
+# their names: the module tests and the scenarios of all four modules
+# activate this one list, so that trytond's DB_CACHE activates it once and
+# restores it afterwards.
 # trytond caches an activation under its list of names joined by '-'
 # (ModuleTestCase: in the order given; proteus' activate_modules: sorted),
 # so the list must stay sorted for both to find the same template.
