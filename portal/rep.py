@@ -48,6 +48,18 @@ SEARCH_LIMIT = 50
 PRICE = re.compile(r'\d{1,10}(?:[.,]\d{1,4})?')
 
 
+def _typed_decimal(text, pattern):
+    """Return the number typed as pattern allows (spaces between thousands,
+    a decimal comma or point) as a Decimal, None when empty; ValueError
+    when it is no such number"""
+    text = text.replace(' ', '').replace('\xa0', '')
+    if not text:
+        return None
+    if not pattern.fullmatch(text):
+        raise ValueError(text)
+    return Decimal(text.replace(',', '.'))
+
+
 def _page(template, status=200, **values):
     return make_response(render_template(template, **values), status)
 
@@ -406,11 +418,11 @@ def cart_price(sale_id, line_id):
     if error:
         flash(error, 'error')
         return redirect(url_for('rep.cart', sale_id=sale_id))
-    price = values['price'].replace(' ', '').replace('\xa0', '')
-    if price and not PRICE.fullmatch(price):
+    try:
+        price = _typed_decimal(values['price'], PRICE)
+    except ValueError:
         flash(_("Enter the price as a number, e.g. 12,50."), 'error')
         return redirect(url_for('rep.cart', sale_id=sale_id))
-    price = Decimal(price.replace(',', '.')) if price else None
     try:
         line.b2b_rep_set_price(price, values['reason'])
     except UserError as exception:
@@ -537,8 +549,9 @@ def _lead_input():
     error = error or comment_error
     if error:
         return typed, None, error
-    amount = typed['amount'].replace(' ', '').replace('\xa0', '')
-    if amount and not AMOUNT.fullmatch(amount):
+    try:
+        amount = _typed_decimal(typed['amount'], AMOUNT)
+    except ValueError:
         return typed, None, _(
             "Enter the estimated amount as a number, e.g. 12000 or 12000,50.")
     probability = typed['probability'] or '50'
@@ -546,7 +559,7 @@ def _lead_input():
         return typed, None, _("Enter a probability between 0 and 100 %.")
     return typed, {
         'description': typed['description'],
-        'amount': Decimal(amount.replace(',', '.')) if amount else None,
+        'amount': amount,
         'probability': Decimal(probability),
         'comment': typed['comment'],
         }, None

@@ -49,10 +49,7 @@ class Employee(metaclass=PoolMeta):
         _, operator, value = clause[:3]
         if operator not in {'=', 'in'}:
             raise ValueError(f"b2b_led_by does not search with {operator}")
-        if not isinstance(value, (list, tuple)):
-            value = [value]
-        team = cls.b2b_team([int(v) for v in value if v is not None])
-        return [('id', 'in', sorted(team))]
+        return [('id', 'in', sorted(cls.b2b_team_of(value)))]
 
     def b2b_discount_limit(self):
         "Return the largest discount in percent this employee may give"
@@ -61,6 +58,16 @@ class Employee(metaclass=PoolMeta):
             return self.b2b_max_discount
         limit = Configuration(1).rep_max_discount
         return limit if limit is not None else Decimal(0)
+
+    @classmethod
+    def b2b_team_of(cls, value):
+        """Return the team (b2b_team) of the employees of a searcher's value:
+        an id, a list of ids or None"""
+        if value is None:
+            value = []
+        elif not isinstance(value, (list, tuple)):
+            value = [value]
+        return cls.b2b_team([int(v) for v in value if v is not None])
 
     @classmethod
     def b2b_team(cls, employee_ids):

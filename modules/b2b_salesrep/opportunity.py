@@ -108,8 +108,8 @@ class Opportunity(metaclass=PoolMeta):
         with the reason for a loss"""
         pool = Pool()
         pool.get('ir.rule').check(self.__name__, [self.id], 'write')
-        names = dict(self.fields_get(['state'])['state']['selection'])
         if state not in self.b2b_rep_moves():
+            names = dict(self.fields_get(['state'])['state']['selection'])
             raise LeadError(gettext('b2b_salesrep.msg_lead_move',
                     lead=self.rec_name, state=names.get(self.state, ''),
                     to=names.get(state, state)))

@@ -199,11 +199,7 @@ class Party(metaclass=PoolMeta):
         _, operator, value = clause[:3]
         if operator not in {'=', '!=', 'in', 'not in'}:
             raise ValueError(f"b2b_served_by does not search with {operator}")
-        if value is None:
-            value = []
-        elif not isinstance(value, (list, tuple)):
-            value = [value]
-        team = Employee.b2b_team([int(v) for v in value if v is not None])
+        team = Employee.b2b_team_of(value)
         if not team:
             query = cls.__table__().select(
                 cls.__table__().id, where=Literal(False))
